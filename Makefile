@@ -1,0 +1,30 @@
+# Contract section 1: `make run` and `make test` on a fresh clone.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite bench install messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $$(scripts/find-python) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	mkdir -p var
+	$(BIN)/homeward migrate --no-input -v 0
+	$(BIN)/homeward demo
+	$(BIN)/homeward serve --port $${PORT:-8000}
+
+# The whole suite on the database DATABASE_URL names (SQLite when unset).
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3*

@@ -1,0 +1,61 @@
+"""The one place that decides which personal records a user may see.
+
+Every page, API route, list, search, count, export and drill-down reaches households, persons
+and enrolments through `Household.objects.visible_to(user)` and its siblings, which filter with
+these functions. A record outside the scope is treated as if it did not exist (404).
+
+Rules:
+- admin and auditor see every household; a donor sees none (aggregates only).
+- everyone else sees households matching each scope dimension they have: responsible
+  municipality in their municipalities, responsible organisation in their organisations,
+  enrolled in one of their programmes or its phases. Several dimensions narrow the scope
+  (a caseworker in Klinë for RRK VI sees RRK VI households in Klinë). No dimension, nothing.
+- enrolments in sensitive programmes only for users marked sensitive.
+"""
+
+from django.db.models import Q
+
+NOTHING = Q(pk__in=[])
+
+
+def household_scope(user, prefix=""):
+    """A Q over Household (or, with a prefix such as "household__", a related model)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.sees_everything:
+        return Q()
+    if not user.sees_personal_data:
+        return NOTHING
+    municipalities = list(user.municipalities.values_list("pk", flat=True))
+    organisations = list(user.organisations.values_list("pk", flat=True))
+    programmes = list(user.programmes.values_list("pk", flat=True))
+    if not (municipalities or organisations or programmes):
+        return NOTHING
+    q = Q()
+    if municipalities:
+        q &= Q(**{f"{prefix}responsible_municipality_id__in": municipalities})
+    if organisations:
+        q &= Q(**{f"{prefix}responsible_organisation_id__in": organisations})
+    if programmes:
+        from programmes.models import Enrolment, Programme
+
+        ids = Programme.objects.phase_ids(programmes)
+        enrolled = Enrolment.objects.filter(programme_id__in=ids).values("household_id")
+        if not user.sensitive:
+            enrolled = enrolled.filter(programme__sensitive=False)
+        q &= Q(**{f"{prefix}pk__in": enrolled})
+    return q
+
+
+def enrolment_scope(user):
+    q = household_scope(user, prefix="household__")
+    if not getattr(user, "sensitive", False):
+        q &= Q(programme__sensitive=False)
+    return q
+
+
+def may_edit_household(user, household):
+    """Write access: the role may edit the registry and the household is in scope."""
+    from registry.models import Household
+
+    return user.can_edit_registry and Household.objects.visible_to(user).filter(pk=household.pk).exists()

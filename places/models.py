@@ -1,0 +1,121 @@
+"""Reference data: countries, Kosovo's districts and municipalities, communities."""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from homeward.text import plain, to_cyrillic
+
+
+class Country(models.Model):
+    code = models.CharField(max_length=2, unique=True)  # ISO 3166 alpha-2; XK for Kosovo
+    name_en = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name_plural = "countries"
+
+    def __str__(self):
+        return self.name_en
+
+
+class District(models.Model):
+    code = models.CharField(max_length=4, unique=True)
+    name_sq = models.CharField(max_length=100)
+    name_sr_latn = models.CharField(max_length=100)
+    name_sr_cyrl = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name_sq
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def lookup(self, text):
+        """The municipality named by code (M18) or by any of its names in any script, with or
+        without diacritics (Klinë, Klina, Клина, kline); None when nothing matches."""
+        key = plain(text)
+        if not key:
+            return None
+        code = key.upper().replace(" ", "")
+        for m in self.all():
+            if m.code == code or key in m.keys():
+                return m
+        return None
+
+
+class Municipality(models.Model):
+    code = models.CharField(max_length=4, unique=True)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="municipalities")
+    name_sq = models.CharField(max_length=100)
+    name_sq_definite = models.CharField(max_length=100)
+    name_sr_latn = models.CharField(max_length=100)
+    name_sr_cyrl = models.CharField(max_length=100)
+    other_names = models.CharField(max_length=300, blank=True)  # ";"-separated, as in the reference file
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_sq"]
+        verbose_name_plural = "municipalities"
+
+    def __str__(self):
+        return self.display_name()
+
+    def all_names(self):
+        names = [self.name_sq, self.name_sq_definite, self.name_sr_latn, self.name_sr_cyrl]
+        names += [n for n in self.other_names.split(";") if n.strip()]
+        return names
+
+    def keys(self):
+        return {plain(n) for n in self.all_names()}
+
+    def display_name(self, language=None):
+        """Albanian/Serbian, as documents write it: Klinë/Klina; Serbian in Cyrillic for the
+        Cyrillic interface; one name when both are the same (Prizren)."""
+        language = language or get_language() or "en"
+        serbian = self.name_sr_cyrl if language == "sr" else self.name_sr_latn
+        if serbian == self.name_sq:
+            return self.name_sq
+        return f"{self.name_sq}/{serbian}"
+
+
+class Community(models.Model):
+    # Roma, Ashkali and Egyptian are three communities and stay three values.
+    code = models.CharField(max_length=3, unique=True)
+    name_en = models.CharField(max_length=60)
+    name_sq = models.CharField(max_length=60)
+    name_sr_latn = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "communities"
+
+    def __str__(self):
+        return self.display_name()
+
+    def display_name(self, language=None):
+        language = language or get_language() or "en"
+        if language == "sq":
+            return self.name_sq
+        if language == "sr":
+            return to_cyrillic(self.name_sr_latn)
+        if language == "sr-latn":
+            return self.name_sr_latn
+        return self.name_en
+
+
+DISPLACEMENT_STATUSES = [
+    ("idp", _("Internally displaced person")),
+    ("refugee", _("Refugee")),
+    ("returnee", _("Returnee")),
+    ("avrr", _("Assisted voluntary returnee")),
+    ("repatriated", _("Repatriated person")),
+    ("asylum_seeker", _("Asylum seeker")),
+    ("foreigner", _("Foreigner")),
+    ("host", _("Host community member")),
+]
