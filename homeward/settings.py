@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "homeward",
     "places",
     "accounts",
     "audit",
@@ -86,6 +87,8 @@ if not DATABASE_URL.startswith(("sqlite:", "postgres:", "postgresql:")):
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while one writer writes; IMMEDIATE makes a write
         # transaction take the lock up front, so concurrent writers queue instead of
@@ -93,7 +96,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": env("HOMEWARD_TEST_SQLITE", "")} if env("HOMEWARD_TEST_SQLITE") else {}
+    # Tests use a file, not Django's shared in-memory database, so that tests with several
+    # threads see real SQLite locking; one file per process lets test runs go on side by side.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

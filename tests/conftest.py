@@ -18,6 +18,12 @@ from programmes.models import Organisation, Programme
 from registry.models import Household, Person, VulnerabilityCategory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def municipality(code):
     return Municipality.objects.get(code=code)
 
