@@ -32,18 +32,19 @@ class District(models.Model):
         return self.name_sq
 
 
+def find_municipality(municipalities, text):
+    """The municipality among `municipalities` named by code (M18) or by any of its names in any
+    script, with or without diacritics (Klinë, Klina, Клина, kline); None when nothing matches."""
+    key = plain(text or "")
+    if not key:
+        return None
+    code = key.upper().replace(" ", "")
+    return next((m for m in municipalities if m.code == code or key in m.keys()), None)
+
+
 class MunicipalityQuerySet(models.QuerySet):
     def lookup(self, text):
-        """The municipality named by code (M18) or by any of its names in any script, with or
-        without diacritics (Klinë, Klina, Клина, kline); None when nothing matches."""
-        key = plain(text)
-        if not key:
-            return None
-        code = key.upper().replace(" ", "")
-        for m in self.all():
-            if m.code == code or key in m.keys():
-                return m
-        return None
+        return find_municipality(self.all(), text)
 
 
 class Municipality(models.Model):

@@ -9,7 +9,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from places.models import DISPLACEMENT_STATUSES, Community, Country, Municipality
+from places.models import DISPLACEMENT_STATUSES, Community, Country, Municipality, find_municipality
 from registry.models import Household, Person
 
 RELATIONSHIPS = {c for c, _label in Person.Relationship.choices}
@@ -28,17 +28,8 @@ class Lookups:
 
     def municipality(self, text):
         if text not in self._by_text:
-            key = _key(text)
-            self._by_text[text] = next(
-                (m for m in self.municipalities if m.code == text.strip().upper() or key in m.keys()), None
-            )
+            self._by_text[text] = find_municipality(self.municipalities, text)
         return self._by_text[text]
-
-
-def _key(text):
-    from homeward.text import plain
-
-    return plain(text)
 
 
 def _text(value):
