@@ -1,0 +1,73 @@
+"""Programmes and their phases through the API, and the OpenAPI document."""
+
+from django.test import Client
+
+from audit.models import AuditEntry
+from programmes.models import Programme
+from tests.test_api_client import ApiClient
+
+
+def phase(**overrides):
+    body = {"code": "RRK-VII", "name": "RRK seventh phase", "donors": ["EU"], "start_date": "2026-01-01",
+            "end_date": "2027-12-31", "parent": "RRK", "budget_eur": "2500000.00", "sdg_goals": [1, 10]}
+    body.update(overrides)
+    return body
+
+
+def test_it_creates_a_phase_of_a_programme(world, token_for):
+    response = ApiClient(token_for(world.marko)).post("/programmes", phase())
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["code"], body["parent"], body["donors"], body["version"]) == ("RRK-VII", "RRK", ["European Union"], 1)
+    assert Programme.objects.get(code="RRK-VII").parent == world.rrk
+    rrk = ApiClient(token_for(world.marko)).get("/programmes/RRK").json()
+    assert rrk["phases"] == ["RRK-VI", "RRK-VII"]
+    assert AuditEntry.objects.get(model="programmes.programme", action="create").actor == world.marko
+
+
+def test_it_names_unknown_donors_and_bad_dates(world, token_for):
+    body = phase(donors=["EU", "Atlantis Fund"], start_date="2026-02-30", parent="NOPE")
+    response = ApiClient(token_for(world.marko)).post("/programmes", body)
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"start_date"}
+    body = phase(donors=["EU", "Atlantis Fund"], parent="NOPE")
+    response = ApiClient(token_for(world.marko)).post("/programmes", body)
+    assert {e["field"] for e in response.json()["errors"]} == {"donors[1]", "parent"}
+    body = phase(end_date="2025-01-01", sdg_goals=[18])
+    response = ApiClient(token_for(world.marko)).post("/programmes", body)
+    assert {e["field"] for e in response.json()["errors"]} == {"end_date", "sdg_goals"}
+    assert not Programme.objects.filter(code="RRK-VII").exists()
+
+
+def test_it_lets_only_managers_create_programmes(world, token_for):
+    for user in (world.klara, world.dona, world.mira):
+        assert ApiClient(token_for(user)).post("/programmes", phase()).status_code == 403
+    assert not Programme.objects.filter(code="RRK-VII").exists()
+
+
+def test_it_changes_a_programme_and_its_donors(world, token_for):
+    api = ApiClient(token_for(world.marko))
+    response = api.patch("/programmes/RRK-VI", {"donors": ["European Union"], "end_date": "2026-03-31"},
+                         if_match='"1"')
+    assert response.status_code == 200, response.content
+    assert (response.json()["donors"], response.json()["end_date"]) == (["European Union"], "2026-03-31")
+    assert response["ETag"] == '"2"'
+    entry = AuditEntry.objects.get(model="programmes.programme", action="update")
+    assert entry.changes["end_date"] == [None, "2026-03-31"] and entry.actor == world.marko
+
+
+def test_it_answers_404_for_an_unknown_programme(world, token_for):
+    response = ApiClient(token_for(world.dona)).get("/programmes/NOPE")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_it_serves_the_openapi_document(db):
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["info"]["title"] == "Homeward"
+    for path in ("/api/v1/programmes", "/api/v1/programmes/{code}", "/api/v1/households",
+                 "/api/v1/households/{id}", "/api/v1/persons/{id}"):
+        assert path in document["paths"], path
+    assert set(document["paths"]["/api/v1/households/{id}"]) == {"get", "patch", "delete"}
