@@ -59,3 +59,12 @@ def may_edit_household(user, household):
     from registry.models import Household
 
     return user.can_edit_registry and Household.objects.visible_to(user).filter(pk=household.pk).exists()
+
+
+def delivery_scope(user):
+    """Deliveries follow their household's scope; medical help and sensitive programmes only for
+    users cleared for sensitive data."""
+    q = household_scope(user, prefix="household__")
+    if not getattr(user, "sensitive", False):
+        q &= Q(programme__sensitive=False, type__sensitive=False)
+    return q

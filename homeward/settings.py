@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "audit",
     "programmes",
     "registry",
+    "assistance",
     "web",
 ]
 

@@ -1,0 +1,105 @@
+"""Recording assistance: atomic, audited, guarded against double assistance."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from assistance.models import (
+    DELIVERY_TRANSITIONS, Delivery, DeliveryStatus, DeliveryStatusChange, GuardRule, Recipient,
+)
+from audit.models import AuditEntry, diff, record, snapshot
+from homeward.concurrency import save_versioned
+from registry.models import Household
+
+A = AuditEntry.Action
+
+
+class GuardBlocked(ValidationError):
+    """A second delivery of a blocked category, without a manager's override."""
+
+    def __init__(self, message, earlier):
+        super().__init__({"type": [message]})
+        self.earlier = earlier
+
+
+def earlier_assistance(household_id, type, person_id=None):
+    """Planned or delivered assistance of the same category to the same recipient, across every
+    programme and phase: the household for household help, the person for personal help."""
+    qs = Delivery.objects.exclude(status=DeliveryStatus.CANCELLED).filter(type__category=type.category)
+    if type.recipient == Recipient.PERSON and person_id is not None:
+        return qs.filter(person_id=person_id)
+    return qs.filter(household_id=household_id)
+
+
+def check_guard(household_id, type, person_id=None):
+    """(mode, earlier deliveries): mode is None when no rule applies or nothing came before."""
+    rule = GuardRule.objects.filter(category=type.category).first()
+    if rule is None:
+        return None, []
+    earlier = list(earlier_assistance(household_id, type, person_id).select_related("programme", "type")[:5])
+    return (rule.mode if earlier else None), earlier
+
+
+@transaction.atomic
+def record_delivery(*, acting_user, programme, type, household=None, person=None, date, status="planned",
+                    quantity=1, value_eur=None, partner=None, notes="", override_reason="", via="web"):
+    """Record one delivery. Returns (delivery, warnings). Raises ValidationError naming the field,
+    GuardBlocked when a blocked category was already given, PermissionDenied for read-only roles."""
+    if not acting_user.can_edit_registry:
+        raise PermissionDenied(_("Your role cannot record assistance."))
+    if (household is None) == (person is None):
+        raise ValidationError({"household": _("Give exactly one of household and person.")})
+    if type.recipient == Recipient.HOUSEHOLD and household is None:
+        raise ValidationError({"household": _("%(t)s goes to a household.") % {"t": type}})
+    if type.recipient == Recipient.PERSON and person is None:
+        raise ValidationError({"person": _("%(t)s goes to a person.") % {"t": type}})
+    if (type.sensitive or programme.sensitive) and not acting_user.sensitive:
+        raise ValidationError({"type": _("Only users cleared for sensitive data record this assistance.")})
+    if status not in (DeliveryStatus.PLANNED, DeliveryStatus.DELIVERED):
+        raise ValidationError({"status": _("A new delivery is planned or delivered.")})
+    household_id = household.pk if household is not None else person.household_id
+    # Lock the household so two caseworkers cannot both give it a house at the same moment
+    # (SQLite serialises writers anyway; this is for PostgreSQL).
+    Household.objects.select_for_update().filter(pk=household_id).first()
+    mode, earlier = check_guard(household_id, type, person.pk if person else None)
+    warnings = []
+    if mode == GuardRule.Mode.BLOCK:
+        if not (override_reason.strip() and acting_user.can_decide_selection):
+            raise GuardBlocked(
+                _("This household already has %(what)s (%(where)s); only a manager can record another, "
+                  "with a reason.") % {"what": type.get_category_display().lower(),
+                                       "where": ", ".join(f"{d.programme.code} {d.date}" for d in earlier)},
+                earlier)
+    elif mode == GuardRule.Mode.WARN:
+        warnings.append(_("Already given in this category: %(where)s.") % {
+            "where": ", ".join(f"{d.type.code} {d.programme.code} {d.date}" for d in earlier)})
+    delivery = Delivery(programme=programme, household_id=household_id, person=person, type=type, status=status,
+                        date=date, quantity=quantity, value_eur=value_eur, partner=partner, notes=notes,
+                        override_reason=override_reason.strip() if mode else "")
+    delivery.full_clean()
+    delivery.save()
+    DeliveryStatusChange.objects.create(delivery=delivery, from_status="", to_status=status, actor=acting_user,
+                                        reason=delivery.override_reason)
+    record(acting_user, A.CREATE, delivery, changes=diff({}, snapshot(delivery)), household_id=household_id,
+           sensitive=type.sensitive or programme.sensitive, reason=delivery.override_reason, via=via)
+    return delivery, warnings
+
+
+@transaction.atomic
+def change_delivery_status(delivery, to_status, *, reason="", expected_version=None, acting_user, via="web"):
+    if not acting_user.can_edit_registry:
+        raise PermissionDenied(_("Your role cannot change deliveries."))
+    current = DeliveryStatus(delivery.status)
+    if to_status not in DELIVERY_TRANSITIONS[current]:
+        raise ValidationError({"status": _("A delivery cannot go from %(a)s to %(b)s.") % {
+            "a": current.label, "b": to_status}})
+    if to_status == DeliveryStatus.CANCELLED and not reason.strip():
+        raise ValidationError({"reason": _("Say why the delivery is cancelled.")})
+    before = snapshot(delivery, ["status"])
+    delivery.status = to_status
+    save_versioned(delivery, delivery.version if expected_version is None else expected_version, ["status"])
+    DeliveryStatusChange.objects.create(delivery=delivery, from_status=current, to_status=to_status,
+                                        actor=acting_user, reason=reason)
+    record(acting_user, A.TRANSITION, delivery, changes=diff(before, {"status": to_status}),
+           household_id=delivery.household_id, sensitive=delivery.type.sensitive, reason=reason, via=via)
+    return delivery
