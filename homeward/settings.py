@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "programmes",
     "registry",
     "assistance",
+    "activities",
     "web",
 ]
 

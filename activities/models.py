@@ -1,0 +1,1 @@
+"""Activities (trainings, meetings, visits...) and community and infrastructure projects."""
