@@ -25,6 +25,13 @@ def _require_editor(user):
         raise PermissionDenied(_("Your role cannot change the registry."))
 
 
+def _require_in_scope(user, household_id):
+    # Callers fetch records through visible_to() already; this keeps a forgotten check in a new
+    # caller from becoming a write outside the user's scope.
+    if not Household.objects.visible_to(user).filter(pk=household_id).exists():
+        raise PermissionDenied(_("This household is outside your scope."))
+
+
 def _prefixed(error, prefix):
     """Re-key a model ValidationError's fields with `prefix` (members[2].sex)."""
     if not prefix:
@@ -135,6 +142,7 @@ def _apply(obj, changes, allowed):
 @transaction.atomic
 def update_household(household, changes, *, expected_version, acting_user, via="web"):
     _require_editor(acting_user)
+    _require_in_scope(acting_user, household.pk)
     before = _apply(household, changes, HOUSEHOLD_FIELDS)
     _clean(household)
     after = snapshot(household, HOUSEHOLD_FIELDS)
@@ -148,6 +156,7 @@ def update_household(household, changes, *, expected_version, acting_user, via="
 @transaction.atomic
 def update_person(person, changes, *, expected_version, acting_user, via="web"):
     _require_editor(acting_user)
+    _require_in_scope(acting_user, person.household_id)
     before = _apply(person, changes, PERSON_FIELDS)
     if "date_of_birth" in changes and "birth_year" not in changes:
         person.birth_year = None  # recomputed from the date by clean(); kept when only a year is given
@@ -167,6 +176,7 @@ def update_person(person, changes, *, expected_version, acting_user, via="web"):
 @transaction.atomic
 def add_member(household, person, *, acting_user, via="web"):
     _require_editor(acting_user)
+    _require_in_scope(acting_user, household.pk)
     person.household = household
     e = _save_person(person, "", acting_user, via)
     _check_members(list(household.members.all()))
@@ -179,6 +189,7 @@ def set_vulnerabilities(person, categories, *, acting_user, via="web"):
     """Replace the person's vulnerabilities with `categories`, leaving alone the sensitive ones
     the acting user is not allowed to see (they cannot have meant to remove them)."""
     _require_editor(acting_user)
+    _require_in_scope(acting_user, person.household_id)
     visible = PersonVulnerability.objects.visible_to(acting_user).filter(person=person)
     current = {v.category_id: v for v in visible.select_related("category")}
     wanted = {c.pk: c for c in categories if c.sensitive is False or acting_user.sensitive}
@@ -199,6 +210,7 @@ def set_vulnerabilities(person, categories, *, acting_user, via="web"):
 @transaction.atomic
 def delete_household(household, *, expected_version, acting_user, via="web"):
     _require_editor(acting_user)
+    _require_in_scope(acting_user, household.pk)
     locked = Household.objects.filter(pk=household.pk, version=expected_version)
     if not locked.exists():
         from homeward.concurrency import StaleVersion

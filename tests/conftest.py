@@ -24,6 +24,28 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Reference data comes from data migrations. A transactional test (threads, live server) empties
+# every table when it ends, so tests that follow would find no municipalities; load it again.
+REFERENCE_MIGRATIONS = ["places.migrations.0002_reference_data", "registry.migrations.0002_vulnerability_categories",
+                        "assistance.migrations.0002_catalogue"]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"}
+            & set(request.fixturenames)):
+        return
+    request.getfixturevalue("db")  # pytest-django makes it transactional where the test asked for that
+    if Municipality.objects.exists():
+        return
+    import importlib
+
+    from django.apps import apps
+
+    for name in REFERENCE_MIGRATIONS:
+        importlib.import_module(name).load(apps, None)
+
+
 def municipality(code):
     return Municipality.objects.get(code=code)
 

@@ -89,3 +89,12 @@ def test_sensitive_vulnerabilities_survive_an_edit_by_someone_not_cleared(world)
     actions.set_vulnerabilities(survivor, [disability], acting_user=world.klara)
     codes = set(survivor.vulnerability_records.values_list("category__code", flat=True))
     assert codes == {"trafficking_survivor", "female_headed"}
+
+
+def test_it_refuses_edits_to_households_outside_the_users_scope(world):
+    member = world.h_dragash.members.first()
+    with pytest.raises(PermissionDenied):
+        actions.update_person(member, {"given_name": "X"}, expected_version=member.version, acting_user=world.klara)
+    with pytest.raises(PermissionDenied):
+        actions.delete_household(world.h_dragash, expected_version=1, acting_user=world.klara)
+    assert Person.objects.get(pk=member.pk).given_name == "Nexhmije"
