@@ -1,0 +1,586 @@
+"""The demo dataset behind `homeward demo`: the organisations and programmes of the seed documents,
+about 300 synthetic households whose names, places and communities look like Kosovo's, and one
+user per role and place.
+
+Everything is deterministic (one random.Random(SEED)) and keyed (organisations by name,
+programmes by code, users by user name, households by a DEMO- ref), so a second run adds nothing.
+Registry writes go through the action functions, like any other write, as the demo admin.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from accounts.models import Role, User
+from audit.models import AuditEntry, diff, entry, record, record_many, snapshot
+from homeward.text import to_cyrillic
+from places.models import Community, Country, Municipality
+from programmes.models import Organisation, Programme
+from registry.models import Household, IdentityDocument, Person, PersonVulnerability, VulnerabilityCategory
+
+SEED = 20071111
+PASSWORD = "homeward-demo"
+# Ages are reckoned from a fixed day, so the dataset does not change with the clock.
+TODAY = datetime.date(2025, 6, 30)
+
+# Organisations: name, short name, kind, country.
+ORGANISATIONS = [
+    ("EU Office in Kosovo", "EU", "donor", "XK"),
+    ("Delegation of the European Union to the Republic of Serbia", "EU Delegation in Serbia", "donor", "RS"),
+    ("European Agency for Reconstruction", "EAR", "donor", None),
+    ("European Return Fund", "ERF", "donor", None),
+    ("UK Home Office / Department for International Development", "UK Home Office/DFID", "donor", "GB"),
+    ("Swedish International Development Cooperation Agency", "Sida", "donor", "SE"),
+    ("International Organization for Migration", "IOM", "implementing_agency", None),
+    ("Ministry for Communities and Returns", "MCR", "government", "XK"),
+    ("Ministry of Internal Affairs, Department for Reintegration of Repatriated Persons and Integration of "
+     "Foreigners", "MIA DRRPIF", "government", "XK"),
+    ("Kosovo Investment and Enterprise Support Agency", "KIESA", "government", "XK"),
+    ("Kosovo Protection Corps", "KPC", "government", "XK"),
+    ("Hungarian Ministry of Interior", "HU Ministry of Interior", "government", "HU"),
+    ("Kancelarija za Kosovo i Metohiju", "Kancelarija za KiM", "government", "RS"),
+    ("Komesarijat za izbeglice i migracije Republike Srbije", "Komesarijat za izbeglice i migracije", "government",
+     "RS"),
+    ("City of Kragujevac", "Grad Kragujevac", "government", "RS"),
+    ("Municipal Office for Communities and Return Klinë/Klina", "MOCR Klinë", "government", "XK"),
+    ("Municipal Office for Communities and Return Dragash/Dragaš", "MOCR Dragash", "government", "XK"),
+    ("Municipal Office for Communities and Return Lipjan/Lipljan", "MOCR Lipjan", "government", "XK"),
+    ("Božur", "", "partner", "RS"),
+    ("Sveti Spas", "", "partner", "RS"),
+    ("Jesuit Refugee Service Kosova", "JRS Kosova", "partner", "XK"),
+    ("D&D Business Support Centre", "D&D", "partner", "XK"),
+    ("GERMIN", "", "partner", "XK"),
+    ("Institute of Psychology, University of Prishtina", "Institute of Psychology UP", "partner", "XK"),
+]
+
+
+@dataclass
+class Seed:
+    code: str
+    name: str
+    description: str
+    parent: str = None
+    start: datetime.date = None
+    end: datetime.date = None
+    donors: tuple = ()
+    implementers: tuple = ()
+    partners: tuple = ()
+    municipalities: tuple = ()
+    countries: tuple = ()
+    sdg: tuple = ()
+    sensitive: bool = False
+
+
+D = datetime.date
+RRK_DESCRIPTION = (
+    "Supports displaced persons, including IDPs and refugees returning to Kosovo, with construction of new "
+    "homes, harmonized assistance packages (food, non-food items, firewood, furniture) and income generation "
+    "packages, and strengthens central and local authorities to manage reintegration. Since November 11, 2017 "
+    "it has built 377 houses for returning non-majority communities and implemented 20 community and "
+    "infrastructure projects.")
+PROGRAMMES = [
+    Seed("RRK", "EU Return and Reintegration Programme in Kosovo", RRK_DESCRIPTION, start=D(2017, 11, 11),
+         donors=("EU",), implementers=("IOM",), partners=("MCR",), countries=("XK",), sdg=(1, 10, 11)),
+    Seed("RRK-I", "RRK I", "First phase of the EU-Return and Reintegration Programme.", parent="RRK",
+         start=D(2017, 11, 11), donors=("EU",), implementers=("IOM",), partners=("MCR",)),
+    Seed("RRK-II", "RRK II", "Second phase of the EU-Return and Reintegration Programme.", parent="RRK",
+         donors=("EU",), implementers=("IOM",), partners=("MCR",)),
+    Seed("RRK-III", "RRK III", "Third phase of the EU-Return and Reintegration Programme.", parent="RRK",
+         donors=("EU",), implementers=("IOM",), partners=("MCR",)),
+    Seed("RRK-IV", "RRK IV", "Fourth phase of the EU-Return and Reintegration Programme.", parent="RRK",
+         donors=("EU",), implementers=("IOM",), partners=("MCR",)),
+    Seed("RRK-V", "RRK V", "Fifth phase of the EU-Return and Reintegration Programme.", parent="RRK",
+         donors=("EU",), implementers=("IOM",), partners=("MCR",)),
+    Seed("RRK-VI", "RRK VI",
+         "Sixth phase, launched on April 1, 2024 with MCR and the EU Office in Kosovo: aims to construct 32 "
+         "houses for displaced beneficiaries; construction started for 7 families (about 35 individuals) from "
+         "Dragash/Dragaš and Lipjan/Ljipjane, returning to their places of origin or integrating where they live.",
+         parent="RRK", start=D(2024, 4, 1), donors=("EU",), implementers=("IOM",), partners=("MCR",),
+         municipalities=("M24", "M04"), countries=("XK",), sdg=(1, 10, 11)),
+    Seed("EAR-RAE-KLINA", "Fostering the Sustainable Return and Reintegration of Roma, Ashkali and Egyptian (RAE) "
+         "communities to Klinë/Klina municipality",
+         "One-year EAR/IOM programme: reconstructed 30 houses for 30 families who have already moved in, and "
+         "implemented 30 income generation projects (ten production-based, 20 service-based), mostly wood and "
+         "metal processing, locksmith services, craftsmanship and construction services.",
+         start=D(2007, 1, 1), end=D(2007, 12, 31), donors=("EAR",), implementers=("IOM",),
+         municipalities=("M18",), countries=("XK",)),
+    Seed("UK-VARRP", "UK Voluntary Assisted Return and Reintegration Programme",
+         "In 2007, 55 individuals benefited directly and 95 indirectly from 26 projects: on-the-job training "
+         "through salary subsidies, construction, jobs in the service sector and agriculture. Most returnees from "
+         "the UK resettled in the Prishtinë/Priština and Mitrovicë/Mitrovica region.",
+         start=D(2007, 1, 1), end=D(2007, 12, 31), donors=("UK Home Office/DFID",), implementers=("IOM",),
+         municipalities=("M01", "M09"), countries=("XK", "GB")),
+    Seed("KPC-PILOT", "Reintegration Assistance for Separated Kosovo Protection Corps Members",
+         "IOM pilot project, concluded in September 2007: assisted over 86 KPC members separating from the KPC "
+         "with basic business skills training, referral to further training, on-the-job training through salary "
+         "subsidies and financial assistance for business development.",
+         end=D(2007, 9, 30), implementers=("IOM",), partners=("KPC",), countries=("XK",)),
+    Seed("KPC-TF", "KPC Trust Fund Programme",
+         "Aimed to productively engage members of the Kosovo Protection Corps in civic and humanitarian work; "
+         "concluded in December 2007. Its last phase built three medical clinics, one sewage system, two bridges "
+         "and four schools in Kosovo villages.",
+         end=D(2007, 12, 31), implementers=("IOM",), partners=("KPC",), countries=("XK",)),
+    Seed("CT-IGS", "Counter-trafficking: income generation support for trafficked persons",
+         "Trafficked persons from Kosovo identified and assisted by IOM and partners received income generating "
+         "support: poultry farms, milk production, a small coffee shop, bakery, and vocational training.",
+         start=D(2007, 1, 1), end=D(2007, 12, 31), implementers=("IOM",), countries=("XK",), sensitive=True),
+    Seed("SMP", "Swedish Medical Programme",
+         "Since January 2000, in cooperation with IOM: medical evacuations to Sweden and Bosnia and Herzegovina, "
+         "visits by Swedish doctors and nurses assisting in surgeries in Kosovo, and medical trainings in Sweden "
+         "for Kosovo health professionals.",
+         start=D(2000, 1, 1), donors=("Sida",), implementers=("IOM",), countries=("XK", "SE"), sensitive=True),
+    Seed("MIGDIA", "Migration and Diaspora",
+         "Kosovar municipalities are perceived as places of positive socio-economic development by making better "
+         "use of the potential of repatriated persons, refugees and diaspora: municipal action plans for "
+         "reintegration, psychosocial support, economic integration, and diaspora investment.",
+         partners=("MIA DRRPIF", "JRS Kosova", "Institute of Psychology UP", "D&D", "GERMIN", "KIESA"),
+         countries=("XK",)),
+    Seed("SR-ODRZIVI", "Održivi povratak - podrška i osnaživanje (Sustainable Return from Serbia)",
+         "Prioritetne potrebe interno raseljenih lica koja žele da se vrate na Kosovo: informativna kampanja, "
+         "podrška pri povratku (transport i povratnički paketi za 30 porodica), oprema i alati za 104 porodice, "
+         "stručni kursevi, trening za poslovanje i mentorstvo. Finansira EU posredstvom Delegacije EU u Srbiji, "
+         "u saradnji sa Kancelarijom za KiM i Komesarijatom za izbeglice i migracije.",
+         donors=("EU Delegation in Serbia",), partners=("Grad Kragujevac", "Božur", "Sveti Spas",
+                                                        "Kancelarija za KiM", "Komesarijat za izbeglice i migracije"),
+         countries=("RS", "XK")),
+    Seed("HU-AVRR", "Improving Reintegration Assistance for Beneficiaries Returning to Kosovo (UNSCR 1244)",
+         "Recommendations on how the reintegration assistance of Hungarian assisted voluntary return and "
+         "reintegration (AVRR) programmes to Kosovo could be improved: a questionnaire on EU Member States' "
+         "programmes, a 2-day international conference in Kosovo and a bilingual report.",
+         start=D(2014, 8, 1), end=D(2014, 11, 30), donors=("ERF",), implementers=("IOM",),
+         partners=("HU Ministry of Interior",), countries=("HU", "XK")),
+]
+
+# user name, role, municipalities, organisations, programmes, sensitive, who
+USERS = [
+    ("admin", Role.ADMIN, (), (), (), True, "administrator, sees everything"),
+    ("klina", Role.CASEWORKER, ("M18",), (), (), False, "caseworker in Klinë/Klina"),
+    ("dragash", Role.CASEWORKER, ("M24",), (), (), False, "caseworker in Dragash/Dragaš"),
+    ("bozur", Role.PARTNER, (), ("Božur",), (), False, "partner organisation Božur (Serbia)"),
+    ("manager", Role.MANAGER, (), (), ("RRK",), False, "programme manager of RRK and its phases"),
+    ("me", Role.ME, (), (), ("RRK",), False, "monitoring and evaluation officer for RRK"),
+    ("donor", Role.DONOR, (), ("EU",), ("RRK",), False, "donor (EU), aggregates only"),
+    ("auditor", Role.AUDITOR, (), (), (), False, "auditor, reads the audit trail"),
+]
+
+# Names ----------------------------------------------------------------------------------------
+
+ALB_M = ["Agim", "Arben", "Besnik", "Qëndrim", "Xhevdet", "Fatmir", "Bujar", "Driton", "Valon", "Ilir", "Lulzim",
+         "Burim", "Afrim", "Bekim", "Faton", "Gëzim", "Naim", "Rexhep", "Hysen", "Avdyl", "Fisnik", "Blerim",
+         "Shkëlzen", "Arianit", "Leotrim", "Mentor", "Ardian"]
+ALB_F = ["Drita", "Shpresa", "Valbona", "Fatmire", "Mimoza", "Vjosa", "Teuta", "Lirie", "Nexhmije", "Hava",
+         "Zana", "Arta", "Besa", "Blerta", "Flaka", "Donika", "Qendresa", "Shqipe", "Merita", "Luljeta",
+         "Afërdita", "Rina", "Elira", "Vlora"]
+ALB_FAMILY = ["Krasniqi", "Berisha", "Gashi", "Hoxha", "Shala", "Morina", "Kelmendi", "Bytyqi", "Hasani",
+              "Rexhepi", "Gjoka", "Thaçi", "Hyseni", "Ahmeti", "Rama", "Dema", "Kryeziu", "Zeka", "Maloku",
+              "Sylejmani", "Halili", "Bajraktari", "Gjonbalaj", "Lushtaku"]
+RAE_M = ["Bajram", "Sabit", "Muharrem", "Shaban", "Ramadan", "Sami", "Enver", "Xhemajl", "Bekim", "Sejdi", "Isuf",
+         "Jashar", "Nazmi", "Besim", "Fadil", "Adem", "Bajrush", "Avdi"]
+RAE_F = ["Sabrije", "Hatixhe", "Mexhide", "Bukurije", "Hava", "Fatime", "Shpresa", "Lumnije", "Nazmije", "Sanije",
+         "Mirvete", "Vjollca", "Elmaze", "Sevdije", "Ajshe", "Medine"]
+RAE_FAMILY = ["Mustafa", "Bajrami", "Salihu", "Ademi", "Osmani", "Avdiu", "Berisha", "Gashi", "Krasniqi",
+              "Elshani", "Hajdini", "Qerimi", "Zeqiri", "Beqiri", "Demiri", "Sejdiu", "Kurteshi"]
+SRB_M = ["Dragan", "Milan", "Zoran", "Nenad", "Dejan", "Miloš", "Goran", "Slobodan", "Vladimir", "Nikola", "Stefan",
+         "Miroslav", "Dušan", "Živojin", "Predrag", "Radomir", "Srđan", "Aleksandar", "Marko", "Luka", "Đorđe"]
+SRB_F = ["Mirjana", "Jelena", "Snežana", "Dragana", "Milica", "Vesna", "Ljiljana", "Gordana", "Biljana", "Jovana",
+         "Ana", "Slavica", "Danica", "Radmila", "Živka", "Nevena", "Tijana", "Marija"]
+SRB_FAMILY = ["Petrović", "Jovanović", "Nikolić", "Stojanović", "Đorđević", "Marković", "Ilić", "Stanković",
+              "Pavlović", "Milosavljević", "Todorović", "Vasić", "Mitić", "Simić", "Lazić", "Savić", "Kostić",
+              "Spasić", "Trajković", "Dimitrijević"]
+GOR_M = ["Ramadan", "Fadil", "Safet", "Ismet", "Muharem", "Senad", "Ćamil", "Džemail", "Ruždi", "Sabit", "Hamdija",
+         "Nedžad", "Edin", "Redžep"]
+GOR_F = ["Emina", "Fatima", "Zibija", "Hajrija", "Šefika", "Nadžija", "Sebiha", "Ajša", "Senija", "Mersiha",
+         "Elma", "Amra"]
+GOR_FAMILY = ["Ramadani", "Selimi", "Bajrami", "Ajdini", "Šabani", "Redžepi", "Asani", "Hajdari", "Ismaili",
+              "Mustafi", "Murati", "Jonuzi"]
+BOS_M = ["Amir", "Edin", "Emir", "Adnan", "Senad", "Nermin", "Almir", "Enes", "Haris", "Kemal", "Mirsad"]
+BOS_F = ["Selma", "Amela", "Sabina", "Aida", "Lejla", "Merima", "Emina", "Edina", "Alma", "Dženana"]
+BOS_FAMILY = ["Hodžić", "Alić", "Mehmedović", "Kurtović", "Hadžić", "Begović", "Ferizović", "Muratović",
+              "Kalač", "Šehović"]
+# Refugees and asylum seekers from the Migration and Diaspora seed's top countries of origin.
+FOREIGN = [
+    ("AF", ["Ahmad", "Farid", "Jawad"], ["Zahra", "Maryam", "Fatima"], ["Rahimi", "Karimi", "Ahmadi"]),
+    ("SY", ["Omar", "Khaled", "Yousef"], ["Rania", "Lina", "Huda"], ["Haddad", "Khalil", "Al-Masri"]),
+    ("UA", ["Dmytro", "Oleksandr", "Serhiy"], ["Iryna", "Olena", "Natalia"], ["Bondarenko", "Melnyk", "Kovalenko"]),
+    ("TR", ["Mehmet", "Emre", "Mustafa"], ["Ayşe", "Elif", "Zeynep"], ["Yılmaz", "Demir", "Kaya"]),
+    ("IQ", ["Ali", "Hussein", "Mahmoud"], ["Noor", "Zainab", "Sara"], ["Hassan", "Jasim", "Al-Obaidi"]),
+]
+
+# Places: (municipality code, settlements).
+KLINA_RAE = ["Klinë e Poshtme", "Dollc", "Budisalc", "Rudicë", "Zllakuqan", "Grabanicë"]
+KLINA_SERB = ["Grabac", "Drsnik", "Vidanje", "Čelopek", "Dobra Voda"]
+DRAGASH = ["Restelicë", "Brod", "Krushevë", "Zlipotok", "Gllobocicë", "Mlikë", "Baçkë", "Kukaljan", "Radeshë"]
+PRIZREN_BOS = ["Rečane", "Sredska", "Mušnikovo", "Gornje Selo", "Prizren, Ortakol"]
+LIPJAN = ["Magurë", "Janjevë", "Gadime", "Rufc i Ri", "Lipjan"]
+SERBIA_CENTRES = [
+    ("Kolektivni centar Kragujevac", "collective_centre"), ("Kolektivni centar Kraljevo, Ribnica", "collective_centre"),
+    ("Kolektivni centar Vranje", "collective_centre"), ("Kragujevac, Aerodrom", "rented"),
+    ("Kragujevac, Stanovo", "private"), ("Kruševac", "rented"), ("Niš, Medoševac", "informal_settlement"),
+    ("Smederevo", "host_family"), ("Kraljevo", "private"),
+]
+SERB_ORIGINS = ["M18", "M16", "M17", "M23", "M19", "M01", "M04", "M22"]
+RETURNEE_PLACES = [("M01", "Prishtinë"), ("M09", "Mitrovicë"), ("M28", "Ferizaj"), ("M27", "Suharekë"),
+                   ("M19", "Gjakovë"), ("M16", "Pejë"), ("M02", "Podujevë"), ("M33", "Gjilan")]
+
+# Enrolment statuses and the path of transitions that leads to each from "applied".
+PATHS = {
+    "applied": [],
+    "assessed": ["assessed"],
+    "eligible": ["assessed", "eligible"],
+    "ineligible": ["assessed", "ineligible"],
+    "waitlisted": ["assessed", "eligible", "waitlisted"],
+    "rejected": ["assessed", "eligible", "rejected"],
+    "selected": ["assessed", "eligible", "selected"],
+    "assisted": ["assessed", "eligible", "selected", "assisted"],
+    "monitored": ["assessed", "eligible", "selected", "assisted", "monitored"],
+    "closed": ["assessed", "eligible", "selected", "assisted", "monitored", "closed"],
+}
+REASONS = {
+    "ineligible": "Does not meet the vulnerability criteria of the programme.",
+    "rejected": "Selection committee: lower vulnerability score than the selected families.",
+    "closed": "Reintegration completed and monitoring visit done.",
+}
+# Finished programmes have finished cases; running ones have cases at every step.
+FINISHED = {"assisted": 3, "monitored": 3, "closed": 6, "rejected": 1, "ineligible": 1}
+RUNNING = {"applied": 3, "assessed": 3, "eligible": 2, "ineligible": 1, "selected": 2, "waitlisted": 2,
+           "rejected": 1, "assisted": 3, "monitored": 1}
+
+
+@dataclass
+class Group:
+    """One kind of household in the demo: who they are, where they live, which programmes."""
+    name: str
+    count: int
+    communities: tuple
+    names: tuple  # (male given, female given, family)
+    statuses: tuple
+    programmes: tuple  # (code, probability)
+    cyrillic: float = 0.0  # share of households written in Serbian Cyrillic
+
+
+GROUPS = [
+    Group("rae_klina", 55, ("ROM", "ASH", "EGY"), (RAE_M, RAE_F, RAE_FAMILY), ("returnee", "idp"),
+          (("EAR-RAE-KLINA", 0.55), ("RRK-II", 0.2), ("RRK-IV", 0.2), ("RRK-VI", 0.1))),
+    Group("gorani_dragash", 35, ("GOR",), (GOR_M, GOR_F, GOR_FAMILY), ("returnee", "idp", "repatriated"),
+          (("RRK-VI", 0.5), ("RRK-V", 0.3), ("RRK-III", 0.2))),
+    Group("bosniak_prizren", 15, ("BOS",), (BOS_M, BOS_F, BOS_FAMILY), ("returnee", "repatriated"),
+          (("RRK-III", 0.4), ("RRK-V", 0.3))),
+    Group("serbs_in_serbia", 60, ("SRB",), (SRB_M, SRB_F, SRB_FAMILY), ("idp",),
+          (("SR-ODRZIVI", 0.8), ("RRK-V", 0.15), ("RRK-VI", 0.1)), cyrillic=0.35),
+    Group("serb_returnees", 20, ("SRB",), (SRB_M, SRB_F, SRB_FAMILY), ("returnee",),
+          (("RRK-I", 0.3), ("RRK-III", 0.3), ("RRK-IV", 0.3), ("SR-ODRZIVI", 0.3)), cyrillic=0.35),
+    Group("lipjan", 15, ("ASH", "SRB"), None, ("returnee", "idp"), (("RRK-VI", 0.8), ("RRK-II", 0.2))),
+    Group("albanian_returnees", 60, ("ALB",), (ALB_M, ALB_F, ALB_FAMILY), ("repatriated", "avrr"),
+          (("UK-VARRP", 0.3), ("HU-AVRR", 0.2), ("MIGDIA", 0.4))),
+    Group("kpc", 15, ("ALB",), (ALB_M, ALB_F, ALB_FAMILY), ("host",), (("KPC-PILOT", 1.0), ("KPC-TF", 0.2))),
+    Group("counter_trafficking", 8, ("ALB", "ROM"), (ALB_M, ALB_F, ALB_FAMILY), ("repatriated",),
+          (("CT-IGS", 1.0),)),
+    Group("medical", 8, ("ALB", "SRB", "GOR"), (ALB_M, ALB_F, ALB_FAMILY), ("host",), (("SMP", 1.0),)),
+    Group("foreigners", 10, ("OTH",), None, ("refugee", "asylum_seeker", "foreigner"), (("MIGDIA", 0.9),)),
+]
+
+
+# Loading ----------------------------------------------------------------------------------------
+
+
+class Loader:
+    def __init__(self):
+        self.rng = random.Random(SEED)
+        self.created = {"organisations": 0, "programmes": 0, "users": 0, "households": 0, "persons": 0}
+
+    @transaction.atomic
+    def run(self):
+        self.load_organisations()
+        self.admin = self.load_users()
+        self.load_programmes()
+        self.communities = {c.code: c for c in Community.objects.all()}
+        self.countries = {c.code: c for c in Country.objects.all()}
+        self.municipalities = {m.code: m for m in Municipality.objects.all()}
+        self.vulnerabilities = {v.code: v for v in VulnerabilityCategory.objects.all()}
+        existing = set(Household.objects.filter(ref__startswith="DEMO-").values_list("ref", flat=True))
+        plans = []
+        for group in GROUPS:
+            for _ in range(group.count):
+                # Every household is drawn even when it exists, so the random stream (and so every
+                # later household) is the same on each run.
+                plans.append(self.draw_household(group, f"DEMO-{len(plans) + 1:04d}"))
+        self.write_households([p for p in plans if p["ref"] not in existing])
+        return self.created
+
+    # Reference rows
+
+    def load_organisations(self):
+        self.orgs = {}
+        countries = {c.code: c for c in Country.objects.all()}
+        for name, short, kind, country in ORGANISATIONS:
+            org, created = Organisation.objects.get_or_create(
+                name=name, defaults={"short_name": short, "kind": kind, "country": countries.get(country)})
+            self.created["organisations"] += created
+            self.orgs[short or name] = org
+
+    def load_users(self):
+        self.new_users = []
+        hashed = None
+        for username, role, municipalities, organisations, _programmes, sensitive, _who in USERS:
+            if User.objects.filter(username=username).exists():
+                continue
+            # Hashing is slow on purpose; the demo users share one password, so hash it once.
+            hashed = hashed or make_password(PASSWORD)
+            user = User.objects.create(username=username, password=hashed, role=role, sensitive=sensitive)
+            user.municipalities.set(Municipality.objects.filter(code__in=municipalities))
+            user.organisations.set([self.orgs[o] for o in organisations])
+            record(None, AuditEntry.Action.CREATE, user, changes={"role": [None, role]}, via="command")
+            self.new_users.append(user)
+            self.created["users"] += 1
+        return User.objects.get(username=USERS[0][0])
+
+    def load_programmes(self):
+        from programmes.actions import create_programme
+
+        for seed in PROGRAMMES:
+            if Programme.objects.filter(code=seed.code).exists():
+                continue
+            programme = Programme(
+                code=seed.code, name=seed.name, description=seed.description, start_date=seed.start,
+                end_date=seed.end, sdg_goals=list(seed.sdg), sensitive=seed.sensitive,
+                parent=Programme.objects.get(code=seed.parent) if seed.parent else None)
+            create_programme(programme, donors=[self.orgs[d] for d in seed.donors], acting_user=self.admin,
+                             via="command")
+            programme.implementers.set([self.orgs[o] for o in seed.implementers])
+            programme.partners.set([self.orgs[o] for o in seed.partners])
+            programme.coverage_municipalities.set(Municipality.objects.filter(code__in=seed.municipalities))
+            programme.coverage_countries.set(Country.objects.filter(code__in=seed.countries))
+            self.created["programmes"] += 1
+        # Programme scopes are given once the programmes exist, to users created on this run only.
+        scopes = {u[0]: u[4] for u in USERS}
+        for user in self.new_users:
+            user.programmes.set(Programme.objects.filter(code__in=scopes[user.username]))
+
+    # Households
+
+    def draw_household(self, group, ref):
+        rng = self.rng
+        community = rng.choice(group.communities)
+        names = group.names
+        if group.name == "lipjan":
+            names = (SRB_M, SRB_F, SRB_FAMILY) if community == "SRB" else (RAE_M, RAE_F, RAE_FAMILY)
+        if group.name == "medical" and community != "ALB":
+            names = (SRB_M, SRB_F, SRB_FAMILY) if community == "SRB" else (GOR_M, GOR_F, GOR_FAMILY)
+        if group.name == "foreigners":
+            _country, male, female, family = rng.choice(FOREIGN)
+            names = (male, female, family)
+        cyrillic = rng.random() < group.cyrillic
+        place = self.draw_place(group, community)
+        status = rng.choice(group.statuses)
+        size = self.draw_size(group)
+        members = self.draw_members(names, size, status, community, single_woman=group.name == "counter_trafficking")
+        if cyrillic:
+            for m in members:
+                for key in ("given_name", "family_name", "father_name"):
+                    m[key] = to_cyrillic(m[key])
+        phone_prefix = "+381 6" + rng.choice("0234") if place["country"] == "RS" else "+383 4" + rng.choice("3459")
+        members[0]["phone"] = f"{phone_prefix} {rng.randint(100, 999)} {rng.randint(100, 999)}"
+        for m in members:
+            m["id_number"] = ""
+            if TODAY.year - m["birth_year"] >= 18 and rng.random() < 0.6:
+                m["id_number"] = ("".join(str(rng.randint(0, 9)) for _ in range(13)) if place["country"] == "RS"
+                                  else "1" + "".join(str(rng.randint(0, 9)) for _ in range(9)))
+        vulnerabilities = self.draw_vulnerabilities(group, members)
+        enrolments = []
+        for code, probability in group.programmes:
+            if rng.random() < probability:
+                seed = next(s for s in PROGRAMMES if s.code == code)
+                weights = FINISHED if seed.end and seed.end < TODAY else RUNNING
+                enrolments.append((code, rng.choices(list(weights), list(weights.values()))[0]))
+        if not enrolments:
+            code = group.programmes[0][0]
+            enrolments.append((code, "applied"))
+        return {"ref": ref, "group": group.name, "members": members, "vulnerabilities": vulnerabilities,
+                "enrolments": enrolments, **place}
+
+    def draw_place(self, group, community):
+        rng, name = self.rng, group.name
+        kosovo = {"country": "XK", "accommodation": rng.choice(["private", "private", "rented", "host_family"])}
+        if name == "rae_klina":
+            return {**kosovo, "origin": "M18", "current": "M18", "place": rng.choice(KLINA_RAE),
+                    "accommodation": rng.choice(["private", "rented", "informal_settlement", "host_family"])}
+        if name == "gorani_dragash":
+            village = rng.choice(DRAGASH)
+            return {**kosovo, "origin": "M24", "current": "M24", "place": village}
+        if name == "bosniak_prizren":
+            return {**kosovo, "origin": "M23", "current": rng.choice(["M23", "M23", "M24"]),
+                    "place": rng.choice(PRIZREN_BOS)}
+        if name == "serbs_in_serbia":
+            centre, accommodation = rng.choice(SERBIA_CENTRES)
+            return {"country": "RS", "origin": rng.choice(SERB_ORIGINS), "current": None, "place": centre,
+                    "accommodation": accommodation, "organisation": rng.choice(["Božur", "Sveti Spas"])}
+        if name == "serb_returnees":
+            code = rng.choice(["M18", "M18", "M04", "M17"])
+            village = rng.choice(KLINA_SERB) if code == "M18" else ("Osojane" if code == "M17" else "Lipljan")
+            return {**kosovo, "origin": code, "current": code, "place": village}
+        if name == "lipjan":
+            return {**kosovo, "origin": "M04", "current": "M04", "place": rng.choice(LIPJAN)}
+        if name == "medical" and community == "GOR":
+            return {**kosovo, "origin": "M24", "current": "M24", "place": rng.choice(DRAGASH)}
+        if name == "medical" and community == "SRB":
+            return {**kosovo, "origin": "M07", "current": "M07", "place": "Gračanica"}
+        code, town = rng.choice(RETURNEE_PLACES)
+        if name == "foreigners":
+            return {**kosovo, "origin": None, "current": "M01", "place": "Prishtinë",
+                    "accommodation": rng.choice(["rented", "collective_centre"])}
+        return {**kosovo, "origin": code, "current": code, "place": town}
+
+    def draw_size(self, group):
+        if group.name in ("counter_trafficking", "kpc"):
+            return self.rng.choice([1, 1, 2, 3])
+        return self.rng.choices(range(1, 9), [6, 10, 12, 16, 18, 14, 10, 6])[0]
+
+    def draw_members(self, names, size, status, community, single_woman=False):
+        rng = self.rng
+        male, female, family_names = names
+        family = rng.choice(family_names)
+        head_sex = "F" if single_woman or rng.random() < 0.18 else "M"
+        head_age = rng.randint(19, 35) if single_woman else rng.randint(24, 74)
+        grandfather = rng.choice(male)
+
+        used = {grandfather}  # the head's father is named in father_name; nobody else bears his name
+
+        def person(relationship, sex, age, father=""):
+            # Brothers and sisters do not share a given name (a son may be named after his grandfather).
+            choices = [n for n in (male if sex == "M" else female) if n not in used] or (male if sex == "M" else female)
+            given = rng.choice(choices)
+            used.add(given)
+            return {"relationship": relationship, "sex": sex, "given_name": given,
+                    "family_name": family, "father_name": father, "age": age, "status": status,
+                    "community": community}
+
+        members = [person("head", head_sex, head_age, grandfather)]
+        if size > 1 and not single_woman and (head_sex == "M" or rng.random() < 0.3):
+            spouse_age = max(18, head_age + rng.randint(-8, 3 if head_sex == "M" else 8))
+            members.append(person("spouse", "M" if head_sex == "F" else "F", spouse_age, rng.choice(male)))
+        father = next((m["given_name"] for m in members if m["sex"] == "M"), rng.choice(male))
+        if size - len(members) >= 2 and head_age < 50 and rng.random() < 0.25:
+            members.append(person("parent", rng.choice("MF"), min(92, head_age + rng.randint(22, 32))))
+            if members[-1]["sex"] == "M":
+                members[-1]["given_name"] = grandfather
+        # Children are born when their parents are between 18 and 45.
+        youngest_child, oldest_child = max(0, head_age - 45), min(35, head_age - 18)
+        while len(members) < size:
+            if head_age > 58 and rng.random() < 0.4:
+                members.append(person("grandchild", rng.choice("MF"), rng.randint(0, max(0, head_age - 42))))
+            elif youngest_child <= oldest_child and rng.random() < 0.9:
+                members.append(person("child", rng.choice("MF"), rng.randint(youngest_child, oldest_child), father))
+            else:
+                members.append(person(rng.choice(["sibling", "other"]), rng.choice("MF"),
+                                      max(0, head_age + rng.randint(-10, 10)), grandfather))
+        for m in members:
+            year = TODAY.year - m.pop("age") - (1 if rng.random() < 0.5 else 0)
+            m["birth_year"] = year
+            # Older people more often know only their year of birth.
+            age = TODAY.year - year
+            if rng.random() < (0.3 if age > 50 else 0.7 if age >= 18 else 0.9):
+                m["date_of_birth"] = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
+            else:
+                m["date_of_birth"] = None
+        return members
+
+    def draw_vulnerabilities(self, group, members):
+        rng, found = self.rng, {}
+        if group.name == "counter_trafficking":
+            found[0] = ["trafficking_survivor"] + (["psychosocial_need"] if rng.random() < 0.5 else [])
+        elif group.name == "medical":
+            found[rng.randrange(len(members))] = ["medical_condition"]
+        if members[0]["sex"] == "F" and len(members) > 1 and "spouse" not in {m["relationship"] for m in members}:
+            found.setdefault(0, []).append("female_headed")
+        for i, m in enumerate(members):
+            age = TODAY.year - m["birth_year"]
+            if age >= 70 and len(members) == 1:
+                found.setdefault(i, []).append("elderly_alone")
+            if 18 <= age < 65 and rng.random() < 0.12:
+                found.setdefault(i, []).append("unemployed")
+            if rng.random() < 0.03:
+                found.setdefault(i, []).append("disability")
+            if group.name in ("rae_klina", "lipjan") and rng.random() < 0.08:
+                found.setdefault(i, []).append("no_documents")
+        return found
+
+    def write_households(self, plans):
+        """Households, members, documents and vulnerabilities in a few bulk inserts (the demo's
+        data is known to be valid, and one create_household per family took most of a minute),
+        with the same search tokens and audit rows the actions write. Enrolments and their
+        status changes go through programmes.actions, one allowed transition at a time."""
+        from programmes.actions import enrol, transition
+        from registry.actions import write_tokens
+
+        A, admin, via = AuditEntry.Action, self.admin, "command"
+        municipalities, countries = self.municipalities, self.countries
+        households = []
+        for plan in plans:
+            current, origin = municipalities.get(plan["current"]), municipalities.get(plan["origin"])
+            households.append(Household(
+                ref=plan["ref"], origin_municipality=origin, current_country=countries[plan["country"]],
+                current_municipality=current, current_place=plan["place"], accommodation=plan["accommodation"],
+                # The office responsible for a case is where the family lives, or for families
+                # still displaced outside Kosovo, where they come from.
+                responsible_municipality=current or origin,
+                responsible_organisation=self.orgs.get(plan.get("organisation")),
+                phone=plan["members"][0]["phone"]))
+        Household.objects.bulk_create(households, batch_size=200)
+
+        people, documents, vulnerabilities, entries = [], [], [], []
+        for household, plan in zip(households, plans):
+            entries.append(entry(admin, A.CREATE, household, changes=diff({}, snapshot(household)),
+                                 household_id=household.pk, via=via))
+            for i, m in enumerate(plan["members"]):
+                people.append(Person(
+                    household=household, ref=f"{plan['ref']}-{i + 1}", relationship=m["relationship"],
+                    given_name=m["given_name"], family_name=m["family_name"], father_name=m["father_name"],
+                    sex=m["sex"], date_of_birth=m["date_of_birth"], birth_year=m["birth_year"],
+                    community=self.communities[m["community"]], displacement_status=m["status"],
+                    phone=m.get("phone", "")))
+        Person.objects.bulk_create(people, batch_size=500)
+
+        by_ref = {p.ref: p for p in people}
+        for household, plan in zip(households, plans):
+            for i, m in enumerate(plan["members"]):
+                person = by_ref[f"{plan['ref']}-{i + 1}"]
+                write_tokens(person)
+                entries.append(entry(admin, A.CREATE, person, changes=diff({}, snapshot(person)),
+                                     household_id=household.pk, via=via))
+                if m["id_number"]:
+                    documents.append(IdentityDocument(person=person, kind="personal_number", number=m["id_number"],
+                                                      issuing_country=countries[plan["country"]]))
+                    entries.append(entry(admin, A.UPDATE, person, household_id=household.pk, via=via,
+                                         changes={"personal_number": [None, m["id_number"]]}))
+                for code in plan["vulnerabilities"].get(i, []):
+                    category = self.vulnerabilities[code]
+                    vulnerabilities.append(PersonVulnerability(person=person, category=category))
+                    entries.append(entry(admin, A.CREATE, person, changes={"vulnerability": [None, code]},
+                                         household_id=household.pk, sensitive=category.sensitive, via=via))
+        IdentityDocument.objects.bulk_create(documents, batch_size=500)
+        PersonVulnerability.objects.bulk_create(vulnerabilities, batch_size=500)
+        record_many(entries)
+
+        programmes = {p.code: p for p in Programme.objects.all()}
+        for household, plan in zip(households, plans):
+            for code, status in plan["enrolments"]:
+                enrolment = enrol(household, programmes[code], acting_user=admin, via=via)
+                for step in PATHS[status]:
+                    transition(enrolment, step, reason=REASONS.get(step, ""), acting_user=admin, via=via)
+        self.created["households"] += len(households)
+        self.created["persons"] += len(people)
+
+
+def load():
+    """Load the demo dataset; returns what this run created (all zeros on a second run)."""
+    return Loader().run()
+
+
+def login_lines(base_url="http://127.0.0.1:8000/"):
+    lines = [f"Log in at {base_url} as admin / {PASSWORD}"]
+    for username, _role, _m, _o, _p, _s, who in USERS:
+        lines.append(f"  {username:<8} / {PASSWORD}   {who}")
+    return lines
