@@ -55,13 +55,15 @@ def record_delivery(*, acting_user, programme, type, household=None, person=None
         raise ValidationError({"person": _("%(t)s goes to a person.") % {"t": type}})
     if (type.sensitive or programme.sensitive) and not acting_user.sensitive:
         raise ValidationError({"type": _("Only users cleared for sensitive data record this assistance.")})
-    if status not in (DeliveryStatus.PLANNED, DeliveryStatus.DELIVERED):
-        raise ValidationError({"status": _("A new delivery is planned or delivered.")})
+    if status not in DeliveryStatus.values:
+        raise ValidationError({"status": _("One of: %(s)s.") % {"s": ", ".join(DeliveryStatus.values)}})
     household_id = household.pk if household is not None else person.household_id
     # Lock the household so two caseworkers cannot both give it a house at the same moment
     # (SQLite serialises writers anyway; this is for PostgreSQL).
     Household.objects.select_for_update().filter(pk=household_id).first()
-    mode, earlier = check_guard(household_id, type, person.pk if person else None)
+    # A delivery recorded as already cancelled (kept for the record) gives nothing: not guarded.
+    mode, earlier = (None, []) if status == DeliveryStatus.CANCELLED else check_guard(
+        household_id, type, person.pk if person else None)
     warnings = []
     if mode == GuardRule.Mode.BLOCK:
         if not (override_reason.strip() and acting_user.can_decide_selection):
