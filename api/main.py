@@ -28,6 +28,8 @@ api = NinjaAPI(
 )
 api.add_router("", programmes.router)
 api.add_router("", households.router)
+api.add_router("", "api.assistance.router")
+api.add_router("", "api.activities.router")
 
 
 @api.exception_handler(AuthenticationError)
