@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "registry",
     "assistance",
     "activities",
+    "matching",
     "web",
 ]
 
@@ -122,7 +123,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# WhiteNoise serves the apps' static files straight from their folders (WHITENOISE_USE_FINDERS), so
+# nothing needs collectstatic; set HOMEWARD_STATIC_ROOT to collect them for another web server.
+STATIC_ROOT = env("HOMEWARD_STATIC_ROOT", None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -41,10 +41,15 @@ class HouseholdQuerySet(models.QuerySet):
         words = fold_tokens(text)
         if not words:
             return self
-        by_name = self
-        for word in words:
-            by_name = by_name.filter(pk__in=PersonToken.objects.prefixed(word).values("household_id"))
-        return by_name | self.filter(ref__iexact=text.strip())
+        # One subquery intersecting the words' token ranges: the database reads each range once
+        # from the (token, household) index, instead of probing a nested IN per word.
+        ranges = [PersonToken.objects.prefixed(word).values("household_id") for word in words]
+        by_name = models.Q(pk__in=ranges[0].intersection(*ranges[1:]) if len(ranges) > 1 else ranges[0])
+        # A ref is looked up on its own first, through the unique index; an OR with the name
+        # condition inside one query would cost every name search a scan.
+        stripped = text.strip()
+        refs = list(Household.objects.filter(ref__in={stripped, stripped.upper()}).values_list("pk", flat=True))
+        return self.filter(by_name | models.Q(pk__in=refs)) if refs else self.filter(by_name)
 
 
 class Household(Versioned):
@@ -109,10 +114,10 @@ class PersonQuerySet(models.QuerySet):
 
     def search(self, text):
         words = fold_tokens(text)
-        qs = self
-        for word in words:
-            qs = qs.filter(pk__in=PersonToken.objects.prefixed(word).values("person_id"))
-        return qs
+        if not words:
+            return self
+        ranges = [PersonToken.objects.prefixed(word).values("person_id") for word in words]
+        return self.filter(pk__in=ranges[0].intersection(*ranges[1:]) if len(ranges) > 1 else ranges[0])
 
 
 class Person(Versioned):
