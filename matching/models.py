@@ -1,0 +1,1 @@
+"""Duplicate detection across scripts and spellings: comparison keys, candidates, scores."""
