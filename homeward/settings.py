@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "assistance",
     "activities",
     "matching",
+    "reports",
     "web",
 ]
 

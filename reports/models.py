@@ -1,0 +1,1 @@
+"""Results frameworks, indicators and their targets; reach is computed, not stored."""
