@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry, entry, record, record_many, snapshot, diff
 from homeward.concurrency import save_versioned
-from registry.models import Household, Person, PersonToken, PersonVulnerability
+from registry.models import Consent, Household, IdentityDocument, Person, PersonToken, PersonVulnerability
 
 A = AuditEntry.Action
 HOUSEHOLD_FIELDS = [
@@ -241,3 +241,77 @@ def obj_enrolled_sensitive(household_id):
     from programmes.models import Enrolment
 
     return Enrolment.objects.filter(household_id=household_id, programme__sensitive=True).exists()
+
+
+# Identity documents and consents: small records of a person, audited on the person so they
+# show in the person's and the household's audit trail like any other change to them.
+
+def _document_text(document):
+    return f"{document.kind}: {document.number}"
+
+
+@transaction.atomic
+def add_document(person, *, kind, number, issuing_country=None, acting_user, via="web"):
+    _require_editor(acting_user)
+    _require_in_scope(acting_user, person.household_id)
+    number = (number or "").strip()
+    errors = {}
+    if kind not in IdentityDocument.Kind.values:
+        errors["kind"] = _("Choose one of: %(v)s.") % {"v": ", ".join(IdentityDocument.Kind.values)}
+    if not number:
+        errors["number"] = _("Enter the document's number.")
+    elif person.documents.filter(kind=kind, number__iexact=number).exists():
+        errors["number"] = _("This person already has this document.")
+    if errors:
+        raise ValidationError(errors)
+    document = IdentityDocument.objects.create(person=person, kind=kind, number=number,
+                                               issuing_country=issuing_country)
+    record(acting_user, A.UPDATE, person, changes={"document": [None, _document_text(document)]},
+           household_id=person.household_id, via=via)
+    return document
+
+
+@transaction.atomic
+def remove_document(document, *, acting_user, via="web"):
+    person = document.person
+    _require_editor(acting_user)
+    _require_in_scope(acting_user, person.household_id)
+    record(acting_user, A.UPDATE, person, changes={"document": [_document_text(document), None]},
+           household_id=person.household_id, via=via)
+    document.delete()
+
+
+@transaction.atomic
+def record_consent(person, *, purpose, given_on, acting_user, via="web"):
+    _require_editor(acting_user)
+    _require_in_scope(acting_user, person.household_id)
+    errors = {}
+    if purpose not in Consent.Purpose.values:
+        errors["purpose"] = _("Choose one of: %(v)s.") % {"v": ", ".join(Consent.Purpose.values)}
+    if given_on is None:
+        errors["given_on"] = _("Enter the date the consent was given.")
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent.objects.create(person=person, purpose=purpose, given_on=given_on, recorded_by=acting_user)
+    record(acting_user, A.UPDATE, person, changes={f"consent.{purpose}": [None, f"given {given_on}"]},
+           household_id=person.household_id, via=via)
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(consent, *, withdrawn_on, acting_user, via="web"):
+    """Withdrawal is recorded, never deleted: when consent ended matters for what was done before."""
+    person = consent.person
+    _require_editor(acting_user)
+    _require_in_scope(acting_user, person.household_id)
+    if consent.withdrawn_on:
+        raise ValidationError({"withdrawn_on": _("This consent was already withdrawn.")})
+    if withdrawn_on is None:
+        raise ValidationError({"withdrawn_on": _("Enter the date the consent was withdrawn.")})
+    consent.withdrawn_on = withdrawn_on
+    consent.full_clean(exclude=["person", "recorded_by"])
+    consent.save(update_fields=["withdrawn_on"])
+    record(acting_user, A.UPDATE, person,
+           changes={f"consent.{consent.purpose}": [f"given {consent.given_on}", f"withdrawn {withdrawn_on}"]},
+           household_id=person.household_id, via=via)
+    return consent

@@ -15,7 +15,7 @@ from audit.models import AuditEntry
 from homeward.text import to_cyrillic
 from places.models import DISPLACEMENT_STATUSES, Community, Country, Municipality
 from programmes.models import EnrolmentStatus, Organisation, Programme
-from registry.models import Household, Person, VulnerabilityCategory
+from registry.models import Consent, Household, IdentityDocument, Person, VulnerabilityCategory
 from registry.parsing import parse_date_of_birth
 
 
@@ -240,3 +240,25 @@ class AuditFilterForm(forms.Form):
 
 class ProfileForm(forms.Form):
     language = forms.ChoiceField(label=_("Interface language"), choices=User._meta.get_field("language").choices)
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=IdentityDocument.Kind.choices)
+    number = forms.CharField(label=_("Number"), max_length=60)
+    issuing_country = forms.ModelChoiceField(Country.objects.order_by("name_en"), label=_("Issued by"),
+                                             required=False)
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Consent to"), choices=Consent.Purpose.choices)
+    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_given_on(self):
+        given = self.cleaned_data["given_on"]
+        if given > datetime.date.today():
+            raise ValidationError(_("The date is in the future."))
+        return given
+
+
+class WithdrawConsentForm(forms.Form):
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=forms.DateInput(attrs={"type": "date"}))

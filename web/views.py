@@ -1,6 +1,7 @@
 """The server-rendered UI. Reads go through the visible_to() scoping (out of scope is a 404, as
 if the record did not exist); writes go through registry.actions and programmes.actions."""
 
+import datetime
 import re
 
 from django import forms as django_forms
@@ -452,6 +453,8 @@ def person_detail(request, pk):
         "documents": person.documents.select_related("issuing_country"),
         "consents": person.consents.all(),
         "editable": may_edit_household(user, person.household),
+        "document_form": forms.DocumentForm(),
+        "consent_form": forms.ConsentForm(initial={"given_on": datetime.date.today()}),
     })
 
 
@@ -599,3 +602,72 @@ def audit_log(request):
     return render(request, "web/audit.html", {
         "form": form, "page": page, "rows": _audit_rows(user, page.object_list), "query": _query_without_page(request),
     })
+
+
+# Identity documents and consents, from the person page -------------------------------------
+
+def _editable_person_or_404(user, pk):
+    person = _person_or_404(user, pk)
+    if not may_edit_household(user, person.household):
+        raise Http404
+    return person
+
+
+def _apply_small_form(request, form, write, done):
+    """Validate a small form posted from the person page, write, and go back to the page with
+    the outcome as a message naming the field."""
+    if not form.is_valid():
+        error = ValidationError(form.errors)
+    else:
+        try:
+            write(form.cleaned_data)
+            messages.success(request, done)
+            return
+        except (ValidationError, PermissionDenied) as e:
+            error = e
+    if isinstance(error, ValidationError):
+        for field, texts in _error_dict(error).items():
+            label = form.fields[field].label if field in form.fields else ""
+            for text in texts:
+                messages.error(request, f"{label}: {text}" if label else text)
+    else:
+        messages.error(request, str(error))
+
+
+@login_required
+def person_document_add(request, pk):
+    person = _editable_person_or_404(request.user, pk)
+    if request.method == "POST":
+        _apply_small_form(request, forms.DocumentForm(request.POST), lambda data: registry_actions.add_document(
+            person, acting_user=request.user, **data), _("The document was added."))
+    return redirect("web:person", pk=person.pk)
+
+
+@login_required
+def person_document_remove(request, pk, document):
+    person = _editable_person_or_404(request.user, pk)
+    document = get_object_or_404(person.documents, pk=document)
+    if request.method == "POST":
+        registry_actions.remove_document(document, acting_user=request.user)
+        messages.success(request, _("The document was removed."))
+    return redirect("web:person", pk=person.pk)
+
+
+@login_required
+def person_consent_add(request, pk):
+    person = _editable_person_or_404(request.user, pk)
+    if request.method == "POST":
+        _apply_small_form(request, forms.ConsentForm(request.POST), lambda data: registry_actions.record_consent(
+            person, acting_user=request.user, **data), _("The consent was recorded."))
+    return redirect("web:person", pk=person.pk)
+
+
+@login_required
+def person_consent_withdraw(request, pk, consent):
+    person = _editable_person_or_404(request.user, pk)
+    consent = get_object_or_404(person.consents, pk=consent)
+    if request.method == "POST":
+        _apply_small_form(request, forms.WithdrawConsentForm(request.POST),
+                          lambda data: registry_actions.withdraw_consent(consent, acting_user=request.user, **data),
+                          _("The withdrawal of consent was recorded."))
+    return redirect("web:person", pk=person.pk)
