@@ -62,15 +62,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(env, port, log_path):
-    """`homeward serve`; when that command is not there yet, waitress directly, as serve would."""
-    if (ROOT / "homeward" / "management" / "commands" / "serve.py").exists():
-        command = [str(HOMEWARD), "serve", "--port", str(port), "--threads", str(SERVER_THREADS)]
-    else:
-        command = [str(PYTHON), "-c",
-                   "import waitress, homeward.wsgi; "
-                   f"waitress.serve(homeward.wsgi.application, host='127.0.0.1', port={port}, "
-                   f"threads={SERVER_THREADS})"]
+def start_server(env, port, log_path, workers):
+    """`homeward serve`, as an operator would start it on this machine."""
+    command = [str(HOMEWARD), "serve", "--port", str(port), "--threads", str(SERVER_THREADS),
+               "--workers", str(workers)]
     out = open(log_path, "w")
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                start_new_session=True)
@@ -144,7 +139,7 @@ def measure(section, args):
 
     port = free_port()
     log(f"{kind}: serve on port {port}")
-    server, command = start_server(env, port, DATA / f"serve-{kind.lower()}.log")
+    server, command = start_server(env, port, DATA / f"serve-{kind.lower()}.log", args.workers)
     section["server"] = shlex.join(map(str, command)).replace(str(ROOT) + "/", "")
     results = []
     try:
@@ -206,6 +201,8 @@ def main():
                         help="also run the caseworker scenarios with this pause between a client's requests "
                              "(0: skip)")
     parser.add_argument("--pg-port", type=int, default=54331)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="`homeward serve --workers`: server processes (default: one per core)")
     parser.add_argument("--no-profile", action="store_true", help="skip the single-request query profiles")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
