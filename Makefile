@@ -25,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/deliveries.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -1,5 +1,7 @@
 """Recording assistance: atomic, audited, guarded against double assistance."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -78,7 +80,17 @@ def record_delivery(*, acting_user, programme, type, household=None, person=None
     delivery = Delivery(programme=programme, household_id=household_id, person=person, type=type, status=status,
                         date=date, quantity=quantity, value_eur=value_eur, partner=partner, notes=notes,
                         override_reason=override_reason.strip() if mode else "")
-    delivery.full_clean()
+    if household is not None:
+        delivery.household = household  # already read: the audit row's description needs no query
+    try:
+        quantity_ok = Decimal(str(quantity)) > 0
+    except (InvalidOperation, TypeError, ValueError):
+        quantity_ok = False
+    if not quantity_ok:
+        raise ValidationError({"quantity": _("The quantity must be a number above zero.")})
+    # The related records were read and checked above; re-reading each to validate the foreign
+    # keys would cost a query apiece on the path every caseworker's save takes.
+    delivery.full_clean(exclude=["programme", "household", "person", "type", "partner"], validate_constraints=False)
     delivery.save()
     DeliveryStatusChange.objects.create(delivery=delivery, from_status="", to_status=status, actor=acting_user,
                                         reason=delivery.override_reason)

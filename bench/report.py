@@ -97,7 +97,7 @@ def markdown(run):
     out = [
         "# Search benchmark (issue 2)",
         "",
-        "Written by `bench/run.py`; every run at the full size rewrites this file (smaller runs write "
+        "Written by `bench/run.py`; every run at the full size rewrites this section (smaller runs write "
         "`bench/data/RESULTS-<N>.md`). Earlier figures are in the Git history.",
         "",
         f"Target: with {args['clients']} concurrent clients on loopback, name search through the API and the "

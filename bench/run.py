@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import load, pg, report  # noqa: E402
+from bench import results as results_file  # noqa: E402
 
 BENCH = ROOT / "bench"
 DATA = BENCH / "data"
@@ -254,7 +255,10 @@ def main():
             run["sections"].append(measure(section, args))
         run["loadavg_after"] = loadavg()
     run["finished"] = datetime.datetime.now(datetime.UTC)
-    output.write_text(report.markdown(run), encoding="utf-8")
+    if output == results_file.PATH:
+        results_file.write_section("search", report.markdown(run))
+    else:
+        output.write_text(report.markdown(run), encoding="utf-8")
     log(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
     print(report.verdict(run).replace("**", ""))
     return 0

@@ -120,3 +120,12 @@ def test_read_only_roles_record_nothing(world):
     with pytest.raises(PermissionDenied):
         record_delivery(acting_user=world.mira, programme=world.rrk6, household=world.h_kline,
                         type=kind("firewood"), date=DAY)
+
+
+@pytest.mark.parametrize("quantity", [0, -2, "many"])
+def test_it_names_the_quantity_when_it_is_not_above_zero_and_writes_nothing(world, quantity):
+    with pytest.raises(ValidationError) as error:
+        record_delivery(acting_user=world.klara, programme=world.rrk6, household=world.h_kline,
+                        type=kind("food_package"), date=DAY, quantity=quantity)
+    assert "quantity" in error.value.message_dict
+    assert not Delivery.objects.exists() and not AuditEntry.objects.filter(model="assistance.delivery").exists()
