@@ -10,6 +10,7 @@ Registry writes go through the action functions, like any other write, as the de
 import datetime
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -72,6 +73,7 @@ class Seed:
     countries: tuple = ()
     sdg: tuple = ()
     sensitive: bool = False
+    budget: int = None  # EUR, for the budget pages
 
 
 D = datetime.date
@@ -99,20 +101,20 @@ PROGRAMMES = [
          "houses for displaced beneficiaries; construction started for 7 families (about 35 individuals) from "
          "Dragash/Dragaš and Lipjan/Ljipjane, returning to their places of origin or integrating where they live.",
          parent="RRK", start=D(2024, 4, 1), donors=("EU",), implementers=("IOM",), partners=("MCR",),
-         municipalities=("M24", "M04"), countries=("XK",), sdg=(1, 10, 11)),
+         municipalities=("M24", "M04"), countries=("XK",), sdg=(1, 10, 11), budget=1_200_000),
     Seed("EAR-RAE-KLINA", "Fostering the Sustainable Return and Reintegration of Roma, Ashkali and Egyptian (RAE) "
          "communities to Klinë/Klina municipality",
          "One-year EAR/IOM programme: reconstructed 30 houses for 30 families who have already moved in, and "
          "implemented 30 income generation projects (ten production-based, 20 service-based), mostly wood and "
          "metal processing, locksmith services, craftsmanship and construction services.",
          start=D(2007, 1, 1), end=D(2007, 12, 31), donors=("EAR",), implementers=("IOM",),
-         municipalities=("M18",), countries=("XK",)),
+         municipalities=("M18",), countries=("XK",), budget=900_000),
     Seed("UK-VARRP", "UK Voluntary Assisted Return and Reintegration Programme",
          "In 2007, 55 individuals benefited directly and 95 indirectly from 26 projects: on-the-job training "
          "through salary subsidies, construction, jobs in the service sector and agriculture. Most returnees from "
          "the UK resettled in the Prishtinë/Priština and Mitrovicë/Mitrovica region.",
          start=D(2007, 1, 1), end=D(2007, 12, 31), donors=("UK Home Office/DFID",), implementers=("IOM",),
-         municipalities=("M01", "M09"), countries=("XK", "GB")),
+         municipalities=("M01", "M09"), countries=("XK", "GB"), budget=120_000),
     Seed("KPC-PILOT", "Reintegration Assistance for Separated Kosovo Protection Corps Members",
          "IOM pilot project, concluded in September 2007: assisted over 86 KPC members separating from the KPC "
          "with basic business skills training, referral to further training, on-the-job training through salary "
@@ -145,7 +147,7 @@ PROGRAMMES = [
          "u saradnji sa Kancelarijom za KiM i Komesarijatom za izbeglice i migracije.",
          donors=("EU Delegation in Serbia",), partners=("Grad Kragujevac", "Božur", "Sveti Spas",
                                                         "Kancelarija za KiM", "Komesarijat za izbeglice i migracije"),
-         countries=("RS", "XK")),
+         countries=("RS", "XK"), budget=650_000),
     Seed("HU-AVRR", "Improving Reintegration Assistance for Beneficiaries Returning to Kosovo (UNSCR 1244)",
          "Recommendations on how the reintegration assistance of Hungarian assisted voluntary return and "
          "reintegration (AVRR) programmes to Kosovo could be improved: a questionnaire on EU Member States' "
@@ -289,7 +291,8 @@ GROUPS = [
 class Loader:
     def __init__(self):
         self.rng = random.Random(SEED)
-        self.created = {"organisations": 0, "programmes": 0, "users": 0, "households": 0, "persons": 0}
+        self.created = {"organisations": 0, "programmes": 0, "users": 0, "households": 0, "persons": 0,
+                        "deliveries": 0, "activities": 0, "projects": 0}
 
     @transaction.atomic
     def run(self):
@@ -308,6 +311,7 @@ class Loader:
                 # later household) is the same on each run.
                 plans.append(self.draw_household(group, f"DEMO-{len(plans) + 1:04d}"))
         self.write_households([p for p in plans if p["ref"] not in existing])
+        AssistanceLoader(self.admin, self.created).run()
         return self.created
 
     # Reference rows
@@ -345,7 +349,7 @@ class Loader:
                 continue
             programme = Programme(
                 code=seed.code, name=seed.name, description=seed.description, start_date=seed.start,
-                end_date=seed.end, sdg_goals=list(seed.sdg), sensitive=seed.sensitive,
+                end_date=seed.end, sdg_goals=list(seed.sdg), sensitive=seed.sensitive, budget_eur=seed.budget,
                 parent=Programme.objects.get(code=seed.parent) if seed.parent else None)
             create_programme(programme, donors=[self.orgs[d] for d in seed.donors], acting_user=self.admin,
                              via="command")
@@ -572,6 +576,370 @@ class Loader:
                     transition(enrolment, step, reason=REASONS.get(step, ""), acting_user=admin, via=via)
         self.created["households"] += len(households)
         self.created["persons"] += len(people)
+
+
+# Assistance, activities and community projects ------------------------------------------------
+
+DONE = ("assisted", "monitored", "closed")
+CONTRACTORS = ["Ndërtimi Klina Sh.p.k.", "Kosova Build L.L.C.", "Dardania Construction", "Građevinar Gora d.o.o.",
+               "Lipjan Ndërtim", "Eurobau Kosova"]
+PRODUCTION = [("Wood processing workshop: doors, windows and furniture", [("Circular saw", 1, 900),
+                                                                          ("Planer", 1, 700), ("Hand tools", 1, 250)]),
+              ("Metal processing workshop: gates, fences and railings", [("Welding machine", 1, 850),
+                                                                         ("Angle grinder", 2, 150)]),
+              ("Craftsmanship: traditional filigree and copper ware", [("Workbench and tools", 1, 1100)])]
+SERVICE = [("Locksmith services", [("Key cutting machine", 1, 1200), ("Locksmith tool set", 1, 400)]),
+           ("Construction services: masonry and plastering", [("Concrete mixer", 1, 1300), ("Scaffolding", 1, 600)]),
+           ("Car wash", [("Pressure washer", 2, 450), ("Vacuum cleaner", 1, 300)]),
+           ("Tailoring", [("Sewing machine", 2, 380), ("Overlock machine", 1, 520)]),
+           ("Hairdresser", [("Salon chair", 2, 300), ("Dryers and tools", 1, 450)]),
+           ("Collection and recycling of scrap metal", [("Used van", 1, 2500)])]
+AGRICULTURE = [("Poultry farm", [("Laying hens", 200, 5), ("Coop material", 1, 900)]),
+               ("Milk production", [("Dairy cow", 2, 1100)]),
+               ("Greenhouse vegetables", [("Greenhouse 200 m²", 1, 1900)])]
+COURSES = [("Welding", "Vocational Training Centre Prishtinë", 240), ("Computer skills (ICDL)", "ICT Academy", 80),
+           ("Hairdressing", "Vocational Training Centre Pejë", 200), ("Car mechanics", "Auto Servis Mitrovica", 320),
+           ("Cooking and catering", "Hotel school Prizren", 160)]
+EMPLOYERS = ["Kosovo Telecom call centre", "Bau Market Prishtinë", "Elkos Group", "Dukagjini Hospital",
+             "Sharri Dairy", "Auto Servis Mitrovica"]
+
+
+def _rng(code):
+    # Each programme draws from its own stream: loading one never shifts what another draws.
+    return random.Random(f"{SEED}-{code}")
+
+
+def _money(value):
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+class AssistanceLoader:
+    """What the seed programmes delivered, drawn on the demo households, and their activities and
+    community projects. Writes go through assistance.kinds and activities.actions as the demo admin.
+    A programme with deliveries already is skipped; activities and projects are keyed by
+    programme and title; so a second run adds nothing."""
+
+    def __init__(self, admin, created):
+        from assistance.models import AssistanceType, Delivery
+
+        self.admin, self.created = admin, created
+        self.types = {t.code: t for t in AssistanceType.objects.all()}
+        self.programmes = {p.code: p for p in Programme.objects.all()}
+        self.orgs = {str(o): o for o in Organisation.objects.all()}
+        self.loaded = set(Delivery.objects.values_list("programme__code", flat=True).distinct())
+        self.sheltered = set(Delivery.objects.filter(type__category="shelter").exclude(status="cancelled")
+                             .values_list("household_id", flat=True))
+
+    def run(self):
+        for code, load in [("EAR-RAE-KLINA", self.ear_klina), ("UK-VARRP", self.uk_varrp),
+                           ("KPC-PILOT", self.kpc_pilot), ("CT-IGS", self.counter_trafficking),
+                           ("SMP", self.swedish_medical), ("SR-ODRZIVI", self.serbia_return),
+                           ("RRK-VI", self.rrk6)]:
+            if code not in self.loaded:
+                load(code, _rng(code))
+        self.activities()
+        self.projects()
+
+    # Helpers
+
+    def households(self, code, statuses=DONE, limit=None):
+        from django.db.models import Case, IntegerField, Value, When
+
+        order = Case(*[When(enrolments__status=s, then=Value(i)) for i, s in enumerate(statuses)],
+                     output_field=IntegerField())
+        qs = (Household.objects.filter(ref__startswith="DEMO-", enrolments__programme__code=code,
+                                       enrolments__status__in=statuses)
+              .annotate(rank=order).order_by("rank", "ref").prefetch_related("members"))
+        return list(qs[:limit] if limit else qs)
+
+    def adult(self, household, rng):
+        adults = [m for m in household.members.all() if m.birth_year and TODAY.year - m.birth_year >= 18]
+        head = next((m for m in adults if m.relationship == "head"), None)
+        return head if head and (len(adults) == 1 or rng.random() < 0.6) else (rng.choice(adults) if adults else None)
+
+    def deliver(self, code, type_code, date, *, household=None, person=None, status="delivered", value=None,
+                quantity=1, partner="IOM", detail=None, notes=""):
+        from assistance.kinds import record_assistance
+
+        delivery, _warnings = record_assistance(
+            acting_user=self.admin, via="command", programme=self.programmes[code], type=self.types[type_code],
+            household=household, person=person, date=date, status=status, quantity=quantity,
+            value_eur=_money(value) if value is not None else None, partner=self.orgs.get(partner), notes=notes,
+            detail=detail)
+        self.created["deliveries"] += 1
+        if self.types[type_code].category == "shelter":
+            self.sheltered.add(delivery.household_id)
+        return delivery
+
+    def milestones(self, delivery, start, count, rng, step=(20, 40)):
+        from assistance.kinds import add_milestone
+        from assistance.models import MILESTONE_ORDER, HouseDetail
+
+        house = HouseDetail.objects.get(delivery=delivery)
+        day = start
+        for milestone in MILESTONE_ORDER[:count]:
+            add_milestone(house, milestone, day, acting_user=self.admin, via="command")
+            day += datetime.timedelta(days=rng.randint(*step))
+
+    def grant(self, code, household, date, rng, choices, sector, follow_ups=1):
+        from assistance.kinds import add_follow_up
+        from assistance.models import IncomeGrantDetail
+
+        plan, lines = rng.choice(choices)
+        equipment = [{"item": item, "quantity": qty, "value_eur": str(_money(value * rng.uniform(0.9, 1.15)))}
+                     for item, qty, value in lines]
+        total = sum(Decimal(e["value_eur"]) * e["quantity"] for e in equipment)
+        delivery = self.deliver(code, "income_generation_grant", date, household=household, value=total,
+                                detail={"business_plan": plan, "sector": sector, "equipment": equipment})
+        grant = IncomeGrantDetail.objects.get(delivery=delivery)
+        visit = date
+        for _ in range(follow_ups):
+            visit += datetime.timedelta(days=rng.randint(90, 200))
+            status = rng.choices(["operating", "changed", "closed"], [8, 1, 1])[0]
+            add_follow_up(grant, status, visit, acting_user=self.admin, via="command",
+                          note="Visited the business; books and stock checked.")
+        return delivery
+
+    def training(self, code, person, date, rng, course=None):
+        course, provider, hours = course or rng.choice(COURSES)
+        end = date + datetime.timedelta(days=hours // 4)
+        completed = rng.random() < 0.85
+        type_code = "business_training" if "business" in course.lower() else "vocational_training"
+        return self.deliver(code, type_code, date, person=person, value=rng.randint(300, 700),
+                            detail={"course": course, "provider": provider, "start_date": date, "end_date": end,
+                                    "hours": hours, "completed": completed, "certificate": completed})
+
+    def placement(self, code, person, date, rng):
+        months = rng.choice([3, 6, 6, 12])
+        monthly = rng.choice([150, 200, 250])
+        return self.deliver(code, "job_placement", date, person=person, value=months * monthly,
+                            detail={"employer": rng.choice(EMPLOYERS), "start_date": date, "subsidy_months": months,
+                                    "monthly_amount_eur": monthly})
+
+    def day_in(self, rng, start, end):
+        return start + datetime.timedelta(days=rng.randint(0, (end - start).days))
+
+    # Programmes
+
+    def ear_klina(self, code, rng):
+        """30 houses reconstructed for 30 families who moved in; 30 income-generation projects (ten
+        production, 20 service); return packages and transport."""
+        from programmes.actions import transition
+        from programmes.models import Enrolment
+
+        families = self.households(code, DONE + ("applied",), limit=30)
+        for household in families:
+            enrolment = Enrolment.objects.get(household=household, programme__code=code)
+            if enrolment.status == "applied":
+                # The programme assisted 30 families: those still waiting in the draw are walked
+                # along the allowed transitions, like any other case.
+                for step in PATHS["assisted"]:
+                    transition(enrolment, step, acting_user=self.admin, via="command")
+        for i, household in enumerate(families):
+            arrival = self.day_in(rng, D(2007, 2, 1), D(2007, 4, 30))
+            self.deliver(code, "transport", arrival, household=household, value=rng.randint(120, 260))
+            self.deliver(code, "return_package", arrival, household=household, value=rng.randint(350, 450))
+            if household.pk not in self.sheltered:
+                cost = rng.randint(16, 22) * 1000
+                house = self.deliver(code, "house_reconstruction", arrival, household=household, value=cost,
+                                     detail={"municipality": "M18", "site": household.current_place or "Klinë",
+                                             "contractor": rng.choice(CONTRACTORS[:3]), "cost_eur": cost})
+                self.milestones(house, arrival + datetime.timedelta(days=7), 8, rng, step=(18, 32))
+            production = i < 10
+            self.grant(code, household, self.day_in(rng, D(2007, 6, 1), D(2007, 10, 31)), rng,
+                       PRODUCTION if production else SERVICE, "production" if production else "service",
+                       follow_ups=rng.choice([1, 2]))
+
+    def rrk6(self, code, rng):
+        """Houses under construction or finished, with their milestones, and harmonized packages."""
+        for household in self.households(code, ("monitored", "assisted", "selected")):
+            done = household.enrolments.get(programme__code=code).status in ("assisted", "monitored")
+            start = self.day_in(rng, D(2024, 4, 15), D(2024, 7, 31))
+            if household.pk not in self.sheltered:
+                place = household.current_municipality.code if household.current_municipality_id else "M24"
+                house = self.deliver(code, "house_construction", start, household=household,
+                                     status="delivered" if done else "planned", value=27_500,
+                                     detail={"municipality": place, "site": household.current_place or "",
+                                             "contractor": rng.choice(CONTRACTORS[2:]), "cost_eur": 27_500})
+                self.milestones(house, start, 8 if done else rng.randint(3, 5), rng, step=(25, 45))
+            self.deliver(code, "harmonized_package", start + datetime.timedelta(days=rng.randint(200, 300)),
+                         household=household, status="delivered" if done else "planned", value=1_150,
+                         partner="MCR")
+
+    def uk_varrp(self, code, rng):
+        """Reintegration grants, vocational training and on-the-job training with salary subsidies."""
+        for household in self.households(code):
+            person = self.adult(household, rng)
+            start = self.day_in(rng, D(2007, 2, 1), D(2007, 9, 30))
+            self.grant(code, household, start, rng, SERVICE + AGRICULTURE,
+                       rng.choice(["service", "service", "agriculture"]))
+            if person is not None and rng.random() < 0.5:
+                self.training(code, person, start + datetime.timedelta(days=14), rng)
+            if person is not None and rng.random() < 0.4:
+                self.placement(code, person, start + datetime.timedelta(days=30), rng)
+
+    def kpc_pilot(self, code, rng):
+        """Basic business skills for every separated member; vocational training and placements for some."""
+        for household in self.households(code):
+            person = next((m for m in household.members.all() if m.relationship == "head"), None)
+            if person is None:
+                continue
+            start = self.day_in(rng, D(2007, 1, 15), D(2007, 5, 31))
+            self.training(code, person, start, rng, course=("Basic business skills", "IOM", 40))
+            if rng.random() < 0.5:
+                self.training(code, person, start + datetime.timedelta(days=20), rng)
+            if rng.random() < 0.4:
+                self.placement(code, person, start + datetime.timedelta(days=60), rng)
+
+    def counter_trafficking(self, code, rng):
+        """Psychosocial support and referrals (sensitive), and income-generation support."""
+        from assistance.kinds import change_referral_status
+        from assistance.models import ReferralDetail
+
+        for household in self.households(code):
+            survivor = next(m for m in household.members.all() if m.relationship == "head")
+            start = self.day_in(rng, D(2007, 1, 15), D(2007, 6, 30))
+            self.deliver(code, "psychosocial_support", start, person=survivor, quantity=rng.randint(6, 12),
+                         value=rng.randint(300, 600), partner="Institute of Psychology UP")
+            referral = self.deliver(code, "referral", start + datetime.timedelta(days=10), person=survivor,
+                                    detail={"to": rng.choice(["Centre for Social Work", "Regional hospital",
+                                                              "Vocational Training Centre"]),
+                                            "reason": "Needs support beyond what the programme offers.",
+                                            "consent": True})
+            detail = ReferralDetail.objects.get(delivery=referral)
+            if rng.random() < 0.8:
+                change_referral_status(detail, "accepted", start + datetime.timedelta(days=14),
+                                       acting_user=self.admin, via="command")
+                if rng.random() < 0.7:
+                    change_referral_status(detail, "completed", start + datetime.timedelta(days=60),
+                                           outcome="Services received.", acting_user=self.admin, via="command")
+            self.grant(code, household, start + datetime.timedelta(days=90), rng, AGRICULTURE + SERVICE[3:5],
+                       "agriculture")
+
+    def swedish_medical(self, code, rng):
+        """Medical assistance in Kosovo and evacuations to Sweden or Bosnia and Herzegovina (sensitive)."""
+        from registry.models import PersonVulnerability
+
+        ill = set(PersonVulnerability.objects.filter(category__code="medical_condition").values_list("person_id",
+                                                                                                      flat=True))
+        for household in self.households(code, ("assisted", "monitored", "closed", "selected", "eligible")):
+            patient = next((m for m in household.members.all() if m.pk in ill), household.members.all()[0])
+            status = household.enrolments.get(programme__code=code).status
+            when = self.day_in(rng, D(2023, 1, 1), D(2025, 5, 31))
+            if status in DONE:
+                self.deliver(code, "medical_evacuation", when, person=patient, value=rng.randint(4, 9) * 1000,
+                             partner="Sida", detail={"destination_country": rng.choice(["SE", "SE", "BA"]),
+                                                     "facility": "University hospital"})
+            else:
+                self.deliver(code, "medical_assistance", when, person=patient, status="planned",
+                             value=rng.randint(5, 15) * 100,
+                             detail={"facility": "University Clinical Centre of Kosovo"})
+
+    def serbia_return(self, code, rng):
+        """Transport and return packages for 30 families going back from Serbia."""
+        for household in self.households(code, ("assisted", "monitored", "selected", "eligible", "assessed"), limit=30):
+            done = household.enrolments.get(programme__code=code).status in DONE
+            when = self.day_in(rng, D(2024, 5, 1), D(2025, 5, 31))
+            status = "delivered" if done else "planned"
+            self.deliver(code, "transport", when, household=household, status=status, value=rng.randint(250, 400),
+                         partner="Božur")
+            self.deliver(code, "return_package", when, household=household, status=status,
+                         value=rng.randint(600, 800), partner=rng.choice(["Božur", "Sveti Spas"]))
+
+    # Activities and projects
+
+    ACTIVITIES = [
+        # programme, type, title, start, days, municipality, country, venue, sector, participants by sex
+        # (F, M) and by kind (official, community, business, other)
+        ("MIGDIA", "conference", "Diaspora investment conference", D(2024, 9, 12), 2, "M01", None, "Prishtinë",
+         "migration", (38, 52), (30, 20, 40, 0)),
+        ("MIGDIA", "study_visit", "Study visit on municipal reintegration offices", D(2024, 5, 20), 4, None, "SE",
+         "Malmö", "governance", (6, 8), (14, 0, 0, 0)),
+        ("MIGDIA", "b2b_meeting", "B2B meeting: diaspora entrepreneurs in wood processing", D(2024, 11, 5), 1, "M16",
+         None, "Pejë", "wood_processing", (4, 17), (2, 0, 19, 0)),
+        ("MIGDIA", "b2b_meeting", "B2B meeting: ICT outsourcing", D(2025, 2, 18), 1, "M01", None, "ICT Hub Prishtinë",
+         "ict", (11, 14), (1, 0, 24, 0)),
+        ("MIGDIA", "workshop", "Municipal action plans for reintegration", D(2025, 3, 11), 1, "M19", None, "Gjakovë",
+         "migration", (9, 12), (16, 5, 0, 0)),
+        ("SR-ODRZIVI", "information_meeting", "Informativni sastanak o povratku", D(2024, 4, 16), 1, None, "RS",
+         "Kragujevac", "migration", (23, 31), (3, 51, 0, 0)),
+        ("SR-ODRZIVI", "information_meeting", "Informativni sastanak, Kraljevo", D(2024, 4, 23), 1, None, "RS",
+         "Kolektivni centar Kraljevo, Ribnica", "migration", (17, 20), (2, 35, 0, 0)),
+        ("SR-ODRZIVI", "go_and_see_visit", "Go-and-see visit to Klinë/Klina villages", D(2024, 6, 4), 2, "M18", None,
+         "Grabac, Drsnik", "migration", (8, 14), (2, 20, 0, 0)),
+        ("SR-ODRZIVI", "go_and_see_visit", "Go-and-see visit to Osojane", D(2024, 9, 10), 1, "M17", None, "Osojane",
+         "migration", (6, 9), (1, 14, 0, 0)),
+        ("HU-AVRR", "conference", "Improving reintegration assistance: international conference", D(2014, 10, 21), 2,
+         "M01", None, "Prishtinë", "migration", (27, 33), (42, 8, 0, 10)),
+        ("RRK-VI", "information_meeting", "RRK VI information session for beneficiaries", D(2024, 4, 25), 1, "M24",
+         None, "Dragash", "migration", (12, 19), (4, 27, 0, 0)),
+    ]
+
+    def activities(self):
+        from activities.actions import create_activity
+        from activities.models import Activity
+
+        countries = {c.code: c for c in Country.objects.all()}
+        municipalities = {m.code: m for m in Municipality.objects.all()}
+        rng = _rng("activities")
+        for (code, kind, title, start, days, municipality, country, venue, sector, by_sex,
+             by_kind) in self.ACTIVITIES:
+            programme = self.programmes[code]
+            if Activity.objects.filter(programme=programme, title=title).exists():
+                continue
+            activity = Activity(
+                type=kind, title=title, date=start, end_date=start + datetime.timedelta(days=days - 1) if days > 1
+                else None, programme=programme, municipality=municipalities.get(municipality),
+                country=countries.get(country), venue=venue, sector=sector, participants_female=by_sex[0],
+                participants_male=by_sex[1], participants_official=by_kind[0], participants_community=by_kind[1],
+                participants_business=by_kind[2], participants_other=by_kind[3],
+                organiser=self.orgs.get("IOM"))
+            # A few registered attendees from the programme's own families.
+            people = [h.members.all()[0].pk for h in self.households(code, DONE + ("selected", "eligible"))]
+            attendees = rng.sample(people, min(len(people), rng.randint(2, 6))) if kind != "conference" else []
+            create_activity(activity, attendees=attendees, acting_user=self.admin, via="command")
+            self.created["activities"] += 1
+
+    PROJECTS = [
+        # programme, type, title, municipality, settlement, cost, catchment, final status
+        ("SR-ODRZIVI", "road", "Road repair Grabac – Drsnik", "M18", "Grabac", 85_000, 900, "in_progress"),
+        ("SR-ODRZIVI", "water_supply", "Water supply for Osojane", "M17", "Osojane", 62_000, 650, "completed"),
+        ("RRK-VI", "public_lighting", "Public lighting in Brod", "M24", "Brod", 18_000, 1_400, "completed"),
+        ("RRK-VI", "youth_centre", "Youth centre in Restelicë", "M24", "Restelicë", 45_000, 2_100, "planned"),
+        ("RRK-V", "riverbed", "Riverbed regulation in Janjevë", "M04", "Janjevë", 38_000, 3_000, "completed"),
+        ("KPC-TF", "clinic", "Family medicine clinic in Dollc", "M18", "Dollc", 60_000, 1_800, "completed"),
+        ("KPC-TF", "clinic", "Clinic in Mlikë", "M24", "Mlikë", 58_000, 1_200, "completed"),
+        ("KPC-TF", "clinic", "Clinic in Magurë", "M04", "Magurë", 57_000, 2_400, "completed"),
+        ("KPC-TF", "sewage", "Sewage system in Zllakuqan", "M18", "Zllakuqan", 74_000, 1_100, "completed"),
+        ("KPC-TF", "bridge", "Bridge over the Drini i Bardhë at Grabanicë", "M18", "Grabanicë", 90_000, 700,
+         "completed"),
+        ("KPC-TF", "bridge", "Footbridge in Krushevë", "M24", "Krushevë", 25_000, 500, "completed"),
+        ("KPC-TF", "school", "Primary school in Rudicë", "M18", "Rudicë", 120_000, 400, "completed"),
+        ("KPC-TF", "school", "Primary school in Zlipotok", "M24", "Zlipotok", 110_000, 350, "completed"),
+        ("KPC-TF", "school", "School extension in Gadime", "M04", "Gadime", 80_000, 600, "completed"),
+        ("KPC-TF", "school", "Primary school in Radeshë", "M24", "Radeshë", 95_000, 300, "cancelled"),
+    ]
+
+    def projects(self):
+        from activities.actions import create_project, transition_project
+        from activities.models import CommunityProject
+
+        municipalities = {m.code: m for m in Municipality.objects.all()}
+        steps = {"planned": [], "in_progress": ["in_progress"], "completed": ["in_progress", "completed"],
+                 "cancelled": ["cancelled"]}
+        for code, kind, title, municipality, settlement, cost, catchment, status in self.PROJECTS:
+            programme = self.programmes[code]
+            if CommunityProject.objects.filter(programme=programme, title=title).exists():
+                continue
+            project = create_project(CommunityProject(
+                type=kind, title=title, programme=programme, municipality=municipalities[municipality],
+                settlement=settlement, cost_eur=cost, catchment_population=catchment), acting_user=self.admin,
+                via="command")
+            finished = programme.end_date or TODAY
+            for step in steps[status]:
+                transition_project(project, step, on=min(finished, TODAY), acting_user=self.admin, via="command",
+                                   reason="The municipality did not provide the land." if step == "cancelled" else "")
+            self.created["projects"] += 1
 
 
 def load():

@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from assistance.views import evidence_file
 from web import views
+from web import views_assistance as assistance
 
 app_name = "web"
 urlpatterns = [
@@ -29,4 +31,30 @@ urlpatterns = [
     path("programmes/<slug:code>/", views.programme_detail, name="programme"),
     path("programmes/<slug:code>/edit/", views.programme_edit, name="programme_edit"),
     path("audit/", views.audit_log, name="audit"),
+    # Assistance, budgets, activities and community projects (web/views_assistance.py).
+    path("households/<int:pk>/assistance/", assistance.household_assistance, name="household_assistance"),
+    path("households/<int:pk>/assistance/new/", assistance.delivery_new, name="delivery_new"),
+    path("assistance/", assistance.delivery_list, name="deliveries"),
+    path("assistance/<int:pk>/", assistance.delivery_detail, name="delivery"),
+    path("assistance/<int:pk>/status/", assistance.delivery_status, name="delivery_status"),
+    path("assistance/<int:pk>/detail/", assistance.delivery_kind, name="delivery_kind"),
+    path("assistance/<int:pk>/milestones/", assistance.delivery_milestone, name="delivery_milestone"),
+    path("assistance/<int:pk>/follow-ups/", assistance.delivery_follow_up, name="delivery_follow_up"),
+    path("assistance/<int:pk>/referral-status/", assistance.delivery_referral, name="delivery_referral"),
+    path("assistance/<int:pk>/evidence/", assistance.delivery_evidence, name="delivery_evidence"),
+    path("evidence/<int:pk>/", evidence_file, name="evidence"),
+    path("programmes/<slug:code>/houses/", assistance.programme_houses, name="programme_houses"),
+    path("programmes/<slug:code>/budget/", assistance.programme_budget_page, name="programme_budget"),
+    path("budget/", assistance.budget_index, name="budget"),
+    path("activities/", assistance.activity_list, name="activities"),
+    path("activities/new/", assistance.activity_new, name="activity_new"),
+    path("activities/<int:pk>/", assistance.activity_detail, name="activity"),
+    path("activities/<int:pk>/edit/", assistance.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/attendees/", assistance.activity_attendees, name="activity_attendees"),
+    path("activities/<int:pk>/attendance-file/", assistance.activity_import, name="activity_import"),
+    path("projects/", assistance.project_list, name="projects"),
+    path("projects/new/", assistance.project_new, name="project_new"),
+    path("projects/<int:pk>/", assistance.project_detail, name="project"),
+    path("projects/<int:pk>/edit/", assistance.project_edit, name="project_edit"),
+    path("projects/<int:pk>/transition/", assistance.project_transition, name="project_transition"),
 ]
