@@ -8,10 +8,12 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEntry, diff, record, snapshot
 from homeward.concurrency import save_versioned
 from programmes.models import (
-    MANAGER_ONLY, REASON_REQUIRED, TRANSITIONS, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Programme,
+    MANAGER_ONLY, REASON_REQUIRED, TRANSITIONS, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Organisation,
+    Programme,
 )
 
 A = AuditEntry.Action
+ORGANISATION_FIELDS = ["name", "short_name", "kind", "country"]
 PROGRAMME_FIELDS = ["code", "name", "description", "parent", "start_date", "end_date", "budget_eur", "sdg_goals",
                     "sensitive"]
 
@@ -100,3 +102,25 @@ def transition(enrolment, to_status, *, reason="", expected_version=None, acting
     record(acting_user, A.TRANSITION, enrolment, changes={"status": [current.value, target.value]},
            household_id=enrolment.household_id, sensitive=enrolment.programme.sensitive, reason=reason, via=via)
     return enrolment
+
+
+@transaction.atomic
+def create_organisation(organisation, *, acting_user, via="web"):
+    _require_manager(acting_user)
+    _clean(organisation)
+    organisation.save()
+    record(acting_user, A.CREATE, organisation, changes=diff({}, snapshot(organisation, ORGANISATION_FIELDS)), via=via)
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(organisation, changes, *, expected_version, acting_user, via="web"):
+    _require_manager(acting_user)
+    before = snapshot(organisation, ORGANISATION_FIELDS)
+    for field, value in changes.items():
+        setattr(organisation, field, value)
+    _clean(organisation)
+    save_versioned(organisation, expected_version, ORGANISATION_FIELDS)
+    record(acting_user, A.UPDATE, organisation, changes=diff(before, snapshot(organisation, ORGANISATION_FIELDS)),
+           via=via)
+    return organisation

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from homeward.concurrency import Versioned
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     class Kind(models.TextChoices):
         DONOR = "donor", _("Donor")
         IMPLEMENTING = "implementing_agency", _("Implementing agency")

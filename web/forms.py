@@ -262,3 +262,24 @@ class ConsentForm(forms.Form):
 
 class WithdrawConsentForm(forms.Form):
     withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
+    country = forms.ModelChoiceField(Country.objects.order_by("name_en"), label=_("Country"), required=False,
+                                     to_field_name="code")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    FIELDS = ["name", "short_name", "kind", "country"]
+
+    def values(self):
+        return {f: self.cleaned_data[f] for f in self.FIELDS}
+
+
+def organisation_initial(organisation):
+    initial = {f: getattr(organisation, f) for f in OrganisationForm.FIELDS}
+    initial["country"] = organisation.country.code if organisation.country_id else None
+    initial["version"] = organisation.version
+    return initial

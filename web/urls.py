@@ -31,6 +31,9 @@ urlpatterns = [
     path("programmes/<slug:code>/", views.programme_detail, name="programme"),
     path("programmes/<slug:code>/edit/", views.programme_edit, name="programme_edit"),
     path("audit/", views.audit_log, name="audit"),
+    path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/new/", views.organisation_new, name="organisation_new"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     # Assistance, budgets, activities and community projects (web/views_assistance.py).
     path("households/<int:pk>/assistance/", assistance.household_assistance, name="household_assistance"),
     path("households/<int:pk>/assistance/new/", assistance.delivery_new, name="delivery_new"),

@@ -24,7 +24,7 @@ from audit.models import AuditEntry
 from homeward.concurrency import StaleVersion
 from places.models import Municipality
 from programmes import actions as programme_actions
-from programmes.models import MANAGER_ONLY, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Programme
+from programmes.models import MANAGER_ONLY, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Organisation, Programme
 from registry import actions as registry_actions
 from registry.models import Household, Person, PersonVulnerability
 from web import forms
@@ -671,3 +671,60 @@ def person_consent_withdraw(request, pk, consent):
                           lambda data: registry_actions.withdraw_consent(consent, acting_user=request.user, **data),
                           _("The withdrawal of consent was recorded."))
     return redirect("web:person", pk=person.pk)
+
+
+# Organisations: donors, implementing agencies, partners, government bodies --------------------
+# Not personal data: every user sees them; managers and admins add and change them.
+
+@login_required
+def organisation_list(request):
+    organisations = Organisation.objects.select_related("country").annotate(
+        programmes=Count("funded_programmes", distinct=True))
+    kind = request.GET.get("kind", "")
+    if kind in Organisation.Kind.values:
+        organisations = organisations.filter(kind=kind)
+    return render(request, "web/organisations/list.html", {
+        "organisations": organisations, "kinds": Organisation.Kind.choices, "kind": kind})
+
+
+@login_required
+def organisation_new(request):
+    user = request.user
+    _require(user.can_manage_programmes)
+    form = forms.OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_actions.create_organisation(Organisation(**form.values()), acting_user=user)
+            messages.success(request, _("The organisation was saved."))
+            return redirect("web:organisations")
+        except ValidationError as e:
+            _add_errors(form, e)
+    return render(request, "web/organisations/form.html", {"form": form, "organisation": None})
+
+
+@login_required
+def organisation_edit(request, pk):
+    user = request.user
+    _require(user.can_manage_programmes)
+    organisation = get_object_or_404(Organisation, pk=pk)
+    conflict = None
+    if request.method == "POST":
+        form = forms.OrganisationForm(request.POST)
+        if form.is_valid():
+            try:
+                programme_actions.update_organisation(organisation, form.values(),
+                                                      expected_version=form.cleaned_data["version"] or 0,
+                                                      acting_user=user)
+                messages.success(request, _("The organisation was saved."))
+                return redirect("web:organisations")
+            except StaleVersion as e:
+                current = e.current
+                conflict = _conflict_rows(form, {f: getattr(current, f) for f in forms.OrganisationForm.FIELDS})
+                form = forms.OrganisationForm(_with_version(request.POST, current.version))
+                form.is_valid()
+            except ValidationError as e:
+                _add_errors(form, e)
+    else:
+        form = forms.OrganisationForm(initial=forms.organisation_initial(organisation))
+    return render(request, "web/organisations/form.html",
+                  {"form": form, "organisation": organisation, "conflict": conflict})
