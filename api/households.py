@@ -16,16 +16,14 @@ from pydantic import BeforeValidator, ConfigDict, Field
 
 from api.common import Page, caller, etag, expected_version, paged, require, scoped_get
 from api.problems import Invalid
-from audit.models import AuditEntry, record
 from places.models import Municipality
 from programmes.models import Enrolment, Organisation, Programme
 from registry import actions
-from registry.models import Household, IdentityDocument, Person, PersonVulnerability
+from registry.models import Household, Person, PersonVulnerability
 from registry.parsing import Lookups, new_household, parse_household_place, parse_person
 
 router = Router(tags=["registry"])
 ACCOMMODATIONS = {c for c, _label in Household.Accommodation.choices}
-A = AuditEntry.Action
 
 
 def _as_text(value):
@@ -245,29 +243,6 @@ def person_wire(p):
 PERSON_MODEL_FIELDS = {"date_of_birth": ["date_of_birth", "birth_year"]}
 
 
-def set_id_number(person, number, user):
-    """Keep the person's personal number as an IdentityDocument, audited like any other change."""
-    kind = IdentityDocument.Kind.PERSONAL_NUMBER
-    document = person.documents.filter(kind=kind).first()
-    before = document.number if document else None
-    if (before or "") == number:
-        return
-    if not number:
-        record(user, A.DELETE, document, changes={"number": [before, None]}, household_id=person.household_id,
-               via="api")
-        document.delete()
-        return
-    if document is None:
-        document = IdentityDocument.objects.create(person=person, kind=kind, number=number)
-        action = A.CREATE
-    else:
-        document.number = number
-        document.save(update_fields=["number"])
-        action = A.UPDATE
-    record(user, action, document, changes={"number": [before, number]}, household_id=person.household_id,
-           via="api")
-
-
 # Routes ----------------------------------------------------------------------------------------
 
 @router.get("/households", response=HouseholdPage)
@@ -326,7 +301,7 @@ def post_household(request, payload: HouseholdIn, response: HttpResponse):
                                  via="api")
         for person in members:
             if person.id_number:
-                set_id_number(person, person.id_number, user)
+                actions.set_personal_number(person, person.id_number, acting_user=user, via="api")
     response["Location"] = f"{request.path.rstrip('/')}/{household.pk}"
     return Status(201, household_json(scoped_get(households_for(user), pk=household.pk)))
 
@@ -402,7 +377,7 @@ def patch_person(request, id: int, payload: PersonFields, response: HttpResponse
     with transaction.atomic():
         actions.update_person(person, changes, expected_version=version, acting_user=user, via="api")
         if "id_number" in payload.model_fields_set:
-            set_id_number(person, _text(id_number), user)
+            actions.set_personal_number(person, _text(id_number), acting_user=user, via="api")
     person = scoped_get(persons_for(user), pk=id)
     response["ETag"] = etag(person.version)
     return person_json(person)

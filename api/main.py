@@ -30,6 +30,7 @@ api.add_router("", programmes.router)
 api.add_router("", households.router)
 api.add_router("", "api.assistance.router")
 api.add_router("", "api.activities.router")
+api.add_router("", "api.matching.router")
 
 
 @api.exception_handler(AuthenticationError)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry, entry, record, record_many, snapshot, diff
 from homeward.concurrency import save_versioned
+from matching.keys import write_household_keys, write_keys
 from registry.models import Consent, Household, IdentityDocument, Person, PersonToken, PersonVulnerability
 
 A = AuditEntry.Action
@@ -94,6 +95,7 @@ def _save_person(person, prefix, user, via):
     _clean(person, prefix, exclude=["household"])
     person.save()
     write_tokens(person)
+    write_keys(person)
     return entry(user, A.CREATE, person, changes=diff({}, snapshot(person)), household_id=person.household_id, via=via)
 
 
@@ -147,6 +149,8 @@ def update_household(household, changes, *, expected_version, acting_user, via="
     _clean(household)
     after = snapshot(household, HOUSEHOLD_FIELDS)
     save_versioned(household, expected_version, HOUSEHOLD_FIELDS)
+    if "phone" in changes:
+        write_household_keys(household)  # a shared phone proposes candidates for duplicate checks
     if not Household.objects.visible_to(acting_user).filter(pk=household.pk).exists():
         raise ValidationError({"responsible_municipality": _("This household would be outside your scope.")})
     record(acting_user, A.UPDATE, household, changes=diff(before, after), household_id=household.pk, via=via)
@@ -168,6 +172,7 @@ def update_person(person, changes, *, expected_version, acting_user, via="web"):
     after = snapshot(person, PERSON_FIELDS)
     save_versioned(person, expected_version, PERSON_FIELDS)
     write_tokens(person)
+    write_keys(person)
     record(acting_user, A.UPDATE, person, changes=diff(before, after), household_id=person.household_id,
            sensitive=is_sensitive(person), via=via)
     return person
@@ -243,11 +248,10 @@ def obj_enrolled_sensitive(household_id):
     return Enrolment.objects.filter(household_id=household_id, programme__sensitive=True).exists()
 
 
-# Identity documents and consents: small records of a person, audited on the person so they
-# show in the person's and the household's audit trail like any other change to them.
+# Identity documents and consents: small records of a person. A document's rows are audited as
+# its own record, with the household, so they show in the household's audit trail.
 
-def _document_text(document):
-    return f"{document.kind}: {document.number}"
+DOCUMENT_FIELDS = ["kind", "number", "issuing_country"]
 
 
 @transaction.atomic
@@ -266,8 +270,9 @@ def add_document(person, *, kind, number, issuing_country=None, acting_user, via
         raise ValidationError(errors)
     document = IdentityDocument.objects.create(person=person, kind=kind, number=number,
                                                issuing_country=issuing_country)
-    record(acting_user, A.UPDATE, person, changes={"document": [None, _document_text(document)]},
+    record(acting_user, A.CREATE, document, changes=diff({}, snapshot(document, DOCUMENT_FIELDS)),
            household_id=person.household_id, via=via)
+    write_keys(person)
     return document
 
 
@@ -276,9 +281,34 @@ def remove_document(document, *, acting_user, via="web"):
     person = document.person
     _require_editor(acting_user)
     _require_in_scope(acting_user, person.household_id)
-    record(acting_user, A.UPDATE, person, changes={"document": [_document_text(document), None]},
+    record(acting_user, A.DELETE, document, changes=diff(snapshot(document, DOCUMENT_FIELDS), {}),
            household_id=person.household_id, via=via)
     document.delete()
+    write_keys(person)
+
+
+@transaction.atomic
+def set_personal_number(person, number, *, acting_user, via="web"):
+    """The person's personal number (`id_number` in the registry file and the API), kept as an
+    identity document: added, changed, or removed when `number` is blank."""
+    kind = IdentityDocument.Kind.PERSONAL_NUMBER
+    number = (number or "").strip()
+    document = person.documents.filter(kind=kind).first()
+    if (document.number if document else "") == number:
+        return
+    if not number:
+        remove_document(document, acting_user=acting_user, via=via)
+    elif document is None:
+        add_document(person, kind=kind, number=number, acting_user=acting_user, via=via)
+    else:
+        _require_editor(acting_user)
+        _require_in_scope(acting_user, person.household_id)
+        before = snapshot(document, DOCUMENT_FIELDS)
+        document.number = number
+        document.save(update_fields=["number"])
+        record(acting_user, A.UPDATE, document, changes=diff(before, snapshot(document, DOCUMENT_FIELDS)),
+               household_id=person.household_id, via=via)
+        write_keys(person)
 
 
 @transaction.atomic

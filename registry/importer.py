@@ -34,7 +34,6 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audit.models import AuditEntry, record
 from homeward.concurrency import StaleVersion
 from registry.models import Household, IdentityDocument, Person
 from registry.parsing import Lookups, _text, new_household, parse_household_place, parse_person
@@ -367,21 +366,9 @@ def _write_household(ref, household, members, place_changes, acting_user, progra
     for row in members:
         person = row.existing or row.person
         if row.person.id_number and (row.existing is None or row.id_number_change):
-            _write_id_number(person, row.person.id_number, acting_user, via)
+            actions.set_personal_number(person, row.person.id_number, acting_user=acting_user, via=via)
     if programme is not None and not household.enrolments.filter(programme=programme).exists():
         enrol(household, programme, acting_user=acting_user, via=via)
-
-
-def _write_id_number(person, number, acting_user, via):
-    doc = IdentityDocument.objects.filter(person=person, kind="personal_number").first()
-    before = doc.number if doc else None
-    if doc:
-        doc.number = number
-        doc.save(update_fields=["number"])
-    else:
-        IdentityDocument.objects.create(person=person, kind="personal_number", number=number)
-    record(acting_user, AuditEntry.Action.UPDATE, person, changes={"personal_number": [before, number]},
-           household_id=person.household_id, via=via)
 
 
 def import_registry(path, *, programme=None, dry_run=False, acting_user=None):

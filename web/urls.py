@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from assistance.views import evidence_file
+from matching import views as matching_views
 from web import views
 from web import views_assistance as assistance
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("language/", views.set_language, name="language"),
     path("households/", views.household_list, name="households"),
     path("households/new/", views.household_new, name="household_new"),
+    path("households/duplicates/", matching_views.candidates_partial, name="duplicate_check"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:pk>/enrol/", views.enrol, name="enrol"),

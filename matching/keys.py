@@ -1,0 +1,252 @@
+"""Comparison keys and blocking keys for duplicate detection.
+
+Two levels of key, both built on homeward.text's search folding so a name compares the same way in
+search and in matching:
+
+- `name_key`: the orthographic key. Serbian Cyrillic is transliterated, diacritics dropped, and the
+  Albanian and Serbian spellings of one sound written alike (ë→e, ç/č/ć/q→c, gj/đ/dj→dj, xh/dž→dz,
+  sh/š→s, zh/ž→z, dh→d, th→t, y→i, rr/ll and other doubled letters single). Krasniqi, Krasnići,
+  Краснићи and KRASNICI all give `krasnici`.
+- `phonetic`: a coarser key that survives the usual typing slips: the first letter, then the
+  consonants without vowels, h, j and repeats (krasnici → krsnc; Krasniq, the indefinite Albanian
+  form, gives the same). It is used only to find candidates; the score compares the orthographic
+  keys with Jaro-Winkler.
+
+Places are not spellings: Gjakovë and Đakovica are two names (aliases) of one municipality, so
+places compare by the gazetteer's municipality id (`place_id`), never by their letters.
+
+Blocking keys (`blocking_keys`) are short strings stored in MatchKey; two persons become candidates
+when they share one. Each kind is chosen so that one key matches few people even among 1,000,000
+(a check also leaves out, in SQL, people born more than 3 years apart: they can never score
+"possible"):
+
+- `ga:<given>:<family>`  the phonetic keys of the first given and first family name, in
+  alphabetical order so swapped names meet: spelling variants and small typos, any date of birth;
+- `wy:<name word>:<year>:<initial>`  any word of the given or family name with the year of birth and
+  the initial of the other name: a typo that changes one name's phonetic key;
+- `wd:<name word>:<date>`  any name word with the full date of birth: one name changed (a married
+  woman's family name) or badly mistyped;
+- `ff:<family>:<father>:<initial>`  family and father's name with the given name's initial: a
+  mistyped name without a date of birth;
+- `tel:<last 8 digits>` and `doc:<number>`  phone numbers (the person's and the household's) and
+  identity document numbers. These only bring people together for a look: a shared household
+  phone is no evidence of being the same person, and the score never counts it.
+"""
+
+import functools
+import re
+from dataclasses import dataclass
+
+from homeward.text import fold_tokens
+
+_NOT_DIGIT = re.compile(r"\D+")
+_NOT_KEY = re.compile(r"[^A-Z0-9]+")
+_QUIET = re.compile(r"[aeiouhj]")
+_REPEAT = re.compile(r"(.)\1+")
+MIN_PHONE_DIGITS = 6
+KEY_LENGTH = 80
+
+
+@functools.lru_cache(maxsize=200_000)
+def name_words(text):
+    """The orthographic keys of each word of a name (Krasniqi → ("krasnici",)). Cached: the same
+    few thousand names recur across a million persons."""
+    return tuple(fold_tokens(text or ""))
+
+
+def name_key(text):
+    """One orthographic key for a whole name: Krasniqi = Krasnići = Краснићи = krasnici."""
+    return "".join(fold_tokens(text))
+
+
+@functools.lru_cache(maxsize=200_000)
+def phonetic(word):
+    """A typo-tolerant key of one folded word: its first letter and its consonant skeleton."""
+    if not word:
+        return ""
+    word = word.replace("dj", "d").replace("dz", "z")
+    return _REPEAT.sub(r"\1", word[0] + _QUIET.sub("", word[1:]))
+
+
+def phone_key(text):
+    digits = _NOT_DIGIT.sub("", text or "")
+    # The last eight digits are the subscriber number whether written +383 44..., 00383 44... or 044...
+    return digits[-8:] if len(digits) >= MIN_PHONE_DIGITS else ""
+
+
+def document_key(text):
+    return _NOT_KEY.sub("", (text or "").upper())
+
+
+def place_id(text):
+    """The municipality named by `text` (code or any name, any script) as an id, or None."""
+    from places.models import Municipality
+
+    municipality = Municipality.objects.lookup(text) if (text or "").strip() else None
+    return municipality.pk if municipality is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the score compares: names as lists of orthographic words, the date of birth in parts
+    (month and day None when only the year is known), sex, and the municipality of origin's id."""
+
+    given: tuple
+    family: tuple
+    father: tuple = ()
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    sex: str = ""
+    place: int | None = None
+
+    @classmethod
+    def of(cls, *, given_name, family_name, father_name="", date_of_birth=None, birth_year=None, sex="",
+           origin_id=None):
+        return cls(
+            given=name_words(given_name),
+            family=name_words(family_name),
+            father=name_words(father_name),
+            year=date_of_birth.year if date_of_birth else birth_year,
+            month=date_of_birth.month if date_of_birth else None,
+            day=date_of_birth.day if date_of_birth else None,
+            sex=sex or "",
+            place=origin_id,
+        )
+
+    @classmethod
+    def of_person(cls, person):
+        """`person` needs its household loaded (select_related) for the place of origin."""
+        return cls.of(
+            given_name=person.given_name, family_name=person.family_name, father_name=person.father_name,
+            date_of_birth=person.date_of_birth, birth_year=person.birth_year, sex=person.sex,
+            origin_id=person.household.origin_municipality_id,
+        )
+
+
+def blocking_keys(record, phones=(), documents=()):
+    """The set of blocking keys of a record (see the module docstring)."""
+    keys = set()
+    given, family = record.given, record.family
+    if given and family:
+        g, f = phonetic(given[0]), phonetic(family[0])
+        keys.add("ga:" + ":".join(sorted((g, f))))
+        full_date = record.month and (record.month, record.day) != (1, 1)
+        for words, other in ((given, family), (family, given)):
+            for word in words:
+                if len(word) < 2:
+                    continue
+                if record.year:
+                    keys.add(f"wy:{phonetic(word)}:{record.year}:{other[0][0]}")
+                if full_date:
+                    keys.add(f"wd:{phonetic(word)}:{record.year:04d}-{record.month:02d}-{record.day:02d}")
+        if record.father:
+            keys.add(f"ff:{f}:{phonetic(record.father[0])}:{given[0][0]}")
+    keys.update(f"tel:{k}" for k in map(phone_key, phones) if k)
+    keys.update(f"doc:{k}" for k in map(document_key, documents) if k)
+    return {k[:KEY_LENGTH] for k in keys}
+
+
+def write_keys(person):
+    """(Re)write the blocking keys of one saved person. Call after every create or change of a
+    person's names, date of birth, phone or documents, inside the same transaction."""
+    from registry.models import IdentityDocument, Person
+
+    index_persons([person.pk], Person.objects.all(), IdentityDocument.objects.all())
+
+
+def write_household_keys(household):
+    """After a household's phone or place changed: its members' keys include the household phone."""
+    from registry.models import Person
+
+    rebuild_keys(Person.objects.filter(household=household))
+
+
+_PERSON_VALUES = ["pk", "given_name", "family_name", "father_name", "date_of_birth", "birth_year", "sex", "phone",
+                  "household__origin_municipality_id", "household__phone"]
+
+
+def index_persons(ids, persons, documents, table="matching_matchkey"):
+    """Replace the keys of the persons `ids` (a batch), reading them from the Person queryset
+    `persons` and their numbers from the IdentityDocument queryset `documents`. Plain rows and
+    one executemany: model instances cost more than the keys themselves at a million persons.
+    Shared with the migration that indexes persons registered before matching existed."""
+    from django.db import connection, transaction
+
+    if not ids:
+        return 0
+    numbers = {}
+    for person_id, number in documents.filter(person_id__in=ids).values_list("person_id", "number"):
+        numbers.setdefault(person_id, []).append(number)
+    rows = []
+    for pk, given, family, father, day, year, sex, phone, origin, household_phone in (
+            persons.filter(pk__in=ids).values_list(*_PERSON_VALUES)):
+        record = Record.of(given_name=given, family_name=family, father_name=father, date_of_birth=day,
+                           birth_year=year, sex=sex, origin_id=origin)
+        keys = blocking_keys(record, phones=(phone, household_phone), documents=numbers.get(pk, ()))
+        rows.extend((pk, k) for k in sorted(keys))
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        placeholders = ", ".join(["%s"] * len(ids))
+        cursor.execute(f"DELETE FROM {quote(table)} WHERE {quote('person_id')} IN ({placeholders})", list(ids))
+        cursor.executemany(f"INSERT INTO {quote(table)} ({quote('person_id')}, {quote('key')}) VALUES (%s, %s)", rows)
+    return len(rows)
+
+
+def rebuild_keys(persons=None, batch_size=2000, missing_only=False):
+    """Write the keys of `persons` (default: everyone, and then the name frequencies too) in
+    batches; returns how many persons. With missing_only, only persons that have no key yet."""
+    from matching.models import MatchKey
+    from registry.models import IdentityDocument, Person
+
+    if persons is None and not missing_only:
+        store_names(count_names(Person.objects.all()))
+    persons = Person.objects.all() if persons is None else persons
+    if missing_only:
+        persons = persons.exclude(pk__in=MatchKey.objects.values("person_id"))
+    ids = list(persons.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        index_persons(ids[start : start + batch_size], Person.objects.all(), IdentityDocument.objects.all())
+    return len(ids)
+
+
+def count_names(persons):
+    """NameFrequencies of the Person queryset `persons`, read as plain rows."""
+    from collections import Counter
+
+    from matching.score import NameFrequencies
+
+    counts, total = Counter(), 0
+    for given, family in persons.order_by().values_list("given_name", "family_name").iterator(chunk_size=10000):
+        counts["given", "".join(name_words(given))] += 1
+        counts["family", "".join(name_words(family))] += 1
+        total += 1
+    return NameFrequencies(dict(counts), total)
+
+
+def store_names(frequencies, model=None):
+    """Replace the stored name frequencies (NameFrequency) with `frequencies`."""
+    from django.db import transaction
+
+    if model is None:
+        from matching.models import NameFrequency as model
+    rows = [model(role=role, key=key[:100], persons=n) for (role, key), n in frequencies.counts.items() if key]
+    rows.append(model(role="total", key="", persons=frequencies.total))
+    with transaction.atomic():
+        model.objects.all().delete()
+        model.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+
+
+def stored_names(record):
+    """The stored frequencies of the record's given and family names, in either role: enough to
+    score it against anyone (matching.score weighs only exact agreements by frequency)."""
+    from django.db.models import Q
+
+    from matching.models import NameFrequency
+    from matching.score import NameFrequencies
+
+    keys = {"".join(record.given), "".join(record.family)} - {""}
+    rows = NameFrequency.objects.filter(Q(role="total") | Q(role__in=["given", "family"], key__in=keys))
+    counts = {(role, key): n for role, key, n in rows.values_list("role", "key", "persons")}
+    total = counts.pop(("total", ""), 0)
+    return NameFrequencies(counts, total) if total else None

@@ -1,0 +1,138 @@
+"""The duplicate score: symmetric, 0..1, and agreeing with what a caseworker would say about a pair."""
+
+import datetime
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from matching.keys import Record, name_key
+from matching.score import LIKELY, POSSIBLE, NameFrequencies, band, compare, jaro_winkler, score
+
+NAMES = ["Agim", "Arben", "Krasniqi", "Krasnići", "Краснићи", "Berisha", "Drita", "Dritë", "Petrović",
+         "Ana Marija", "Hoxha", "Hodža", "Ilir", "Nexhmije", "Xhemajli", ""]
+
+
+def person(given="Agim", family="Krasniqi", father="", dob=None, year=None, sex="M", place=None):
+    return Record.of(given_name=given, family_name=family, father_name=father,
+                     date_of_birth=datetime.date.fromisoformat(dob) if dob else None, birth_year=year, sex=sex,
+                     origin_id=place)
+
+
+records = st.builds(
+    person,
+    given=st.sampled_from(NAMES) | st.text(max_size=12),
+    family=st.sampled_from(NAMES) | st.text(max_size=12),
+    father=st.sampled_from(NAMES),
+    dob=st.none() | st.dates(datetime.date(1900, 1, 1), datetime.date(2025, 12, 31)).map(datetime.date.isoformat),
+    year=st.none() | st.integers(1900, 2025),
+    sex=st.sampled_from(["F", "M", ""]),
+    place=st.none() | st.integers(1, 38),
+)
+
+
+frequencies = st.builds(
+    NameFrequencies,
+    st.dictionaries(st.tuples(st.sampled_from(["given", "family"]), st.sampled_from([name_key(n) for n in NAMES])),
+                    st.integers(0, 5000)),
+    st.integers(5000, 10**6),
+)
+
+
+@given(records, records, st.none() | frequencies)
+def test_the_score_is_symmetric_and_between_0_and_1(a, b, counts):
+    assert score(a, b, counts) == score(b, a, counts)
+    assert 0 <= score(a, b, counts) <= 1
+
+
+@given(records, records, st.none() | frequencies)
+def test_people_born_more_than_3_years_apart_are_never_candidates(a, b, counts):
+    # The checks leave them out in SQL and the batch skips them: that must lose nothing.
+    assume(a.year and b.year and abs(a.year - b.year) > 3)
+    assert score(a, b, counts) < POSSIBLE
+
+
+def test_sharing_a_common_name_is_weaker_evidence_than_sharing_a_rare_one():
+    counts = NameFrequencies({("family", "krasnici"): 40_000, ("family", "coralic"): 30,
+                              ("given", "agim"): 8_000}, 1_000_000)
+    common = score(person(family="Krasniqi", year=1970), person(family="Krasnići", year=1970), counts)
+    rare = score(person(family="Ćoralić", year=1970), person(family="Coralic", year=1970), counts)
+    assert common < rare
+    assert score(person(family="Krasniqi", year=1970), person(family="Krasnići", year=1970)) > common
+
+
+@given(st.text(max_size=15), st.text(max_size=15))
+def test_jaro_winkler_is_symmetric_and_bounded(a, b):
+    assert jaro_winkler(a, b) == jaro_winkler(b, a)
+    assert 0 <= jaro_winkler(a, b) <= 1
+    assert jaro_winkler(a, a) == 1
+
+
+def test_jaro_winkler_gives_the_published_values():
+    # The textbook examples (Winkler 1990).
+    assert round(jaro_winkler("martha", "marhta"), 3) == 0.961
+    assert round(jaro_winkler("dwayne", "duane"), 2) == 0.84
+    assert round(jaro_winkler("dixon", "dicksonx"), 3) == 0.813
+
+
+def test_one_person_in_albanian_and_in_serbian_cyrillic_is_likely():
+    albanian = person("Agim", "Krasniqi", father="Bajram", dob="1970-05-02", place=19)
+    cyrillic = person("Агим", "Краснићи", father="Бајрам", dob="1970-05-02", place=19)
+    assert band(score(albanian, cyrillic)) == "likely"
+
+
+def test_a_year_only_registration_still_matches_the_full_date():
+    assert score(person(dob="1970-05-02"), person(year=1970)) >= LIKELY
+
+
+def test_swapped_given_and_family_names_are_still_likely():
+    assert score(person("Agim", "Krasniqi", year=1970), person("Krasnici", "Agim", year=1970)) >= LIKELY
+
+
+def test_typos_cost_a_little_not_everything():
+    exact = score(person(dob="1970-05-02", father="Bajram"), person(dob="1970-05-02", father="Bajram"))
+    typo = score(person(dob="1970-05-02", father="Bajram"), person("Agin", "Krasniki", dob="1970-05-02",
+                                                                     father="Bajram"))
+    assert POSSIBLE <= typo < exact
+
+
+def test_a_missing_fathers_name_is_no_evidence_either_way():
+    with_father = person(year=1970, father="Bajram")
+    assert score(with_father, person(year=1970)) == score(person(year=1970), person(year=1970))
+    assert score(with_father, person(year=1970, father="Ramadan")) < score(with_father, person(year=1970))
+
+
+def test_a_date_slip_is_forgiven_but_a_different_generation_is_not():
+    assert score(person(dob="1970-05-02"), person(dob="1970-02-05")) >= POSSIBLE  # day and month swapped
+    assert score(person(dob="1970-05-02"), person(dob="1979-05-02")) >= POSSIBLE  # one digit of the year
+    grandson = person(dob="1995-03-01")
+    assert band(score(person(dob="1950-03-01"), grandson)) is None
+
+
+def test_siblings_are_not_duplicates():
+    brother = person("Arben", father="Bajram", year=1972, place=19)
+    assert band(score(person("Agim", father="Bajram", year=1970, place=19), brother)) is None
+    sister = person("Drita", sex="F", father="Bajram", year=1970, place=19)
+    assert band(score(person("Agim", father="Bajram", year=1970, place=19), sister)) is None
+
+
+def test_the_same_name_in_another_municipality_scores_lower():
+    same_place = score(person(year=1970, place=19), person(year=1970, place=19))
+    other_place = score(person(year=1970, place=19), person(year=1970, place=18))
+    assert other_place < same_place
+
+
+def test_the_comparison_explains_itself_field_by_field():
+    fields = {f: level for f, level, _bits in compare(person(year=1970), person("Agim", "Hoxha", year=1970)).fields}
+    assert fields["given"] == "exact" and fields["family"] == "different"
+    assert fields["date_of_birth"] == "same year"
+
+
+@given(st.text(alphabet="abcdeijk", min_size=1, max_size=8), st.integers(0, 7), st.sampled_from("abcxyz"))
+def test_one_changed_letter_is_one_slip(word, at, letter):
+    from matching.score import one_edit
+
+    at = at % len(word)
+    changed = word[:at] + letter + word[at + 1 :]
+    assert one_edit(word, changed) == (changed != word)
+    assert one_edit(word, word[:at] + word[at + 1 :])  # a dropped letter
+    assert not one_edit(word, word + "xy")
