@@ -27,5 +27,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/deliveries.py
 
+# After changing interface strings: extract them, translate the new ones in locale/*/django.po
+# (tests/test_translations.py fails while any is missing), then compile.
+messages: $(STAMP)
+	$(BIN)/homeward makemessages -l sq -l sr_Latn -l sr --ignore=.venv --ignore=bench --ignore=tests --ignore=var --no-obsolete
+	$(BIN)/homeward compilemessages --ignore=.venv
+
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
