@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assistance.models import (
-    DELIVERY_TRANSITIONS, Delivery, DeliveryStatus, DeliveryStatusChange, GuardRule, Recipient,
+    DELIVERY_TRANSITIONS, Delivery, DeliveryStatus, DeliveryStatusChange, GuardRule, PackageItem, Recipient,
 )
 from audit.models import AuditEntry, diff, record, snapshot
 from homeward.concurrency import save_versioned
@@ -117,3 +117,20 @@ def change_delivery_status(delivery, to_status, *, reason="", expected_version=N
     record(acting_user, A.TRANSITION, delivery, changes=diff(before, {"status": to_status}),
            household_id=delivery.household_id, sensitive=delivery.type.sensitive, reason=reason, via=via)
     return delivery
+
+
+@transaction.atomic
+def add_assistance_type(kind, *, items=(), acting_user, via="web"):
+    """Extend the catalogue with a type (and, for a package, what it holds: [(item type, quantity)]).
+    Only administrators: every programme's figures count by these codes."""
+    if acting_user.role != "admin":
+        raise PermissionDenied(_("Only administrators extend the catalogue."))
+    kind.full_clean()
+    if items and kind.category != "package":
+        raise ValidationError({"items": _("Only a package lists items.")})
+    kind.save()
+    for item, quantity in items:
+        PackageItem.objects.create(package=kind, item=item, quantity=quantity)
+    record(acting_user, A.CREATE, kind, changes=diff({}, snapshot(kind)) | (
+        {"items": [None, [f"{item.code} {quantity}" for item, quantity in items]]} if items else {}), via=via)
+    return kind

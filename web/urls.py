@@ -5,6 +5,7 @@ from assistance.views import evidence_file
 from matching import views as matching_views
 from web import views
 from web import views_assistance as assistance
+from web import views_catalogue as catalogue
 
 app_name = "web"
 urlpatterns = [
@@ -33,6 +34,8 @@ urlpatterns = [
     path("programmes/<slug:code>/", views.programme_detail, name="programme"),
     path("programmes/<slug:code>/edit/", views.programme_edit, name="programme_edit"),
     path("audit/", views.audit_log, name="audit"),
+    path("catalogue/", catalogue.catalogue, name="catalogue"),
+    path("catalogue/new/", catalogue.catalogue_new, name="catalogue_new"),
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/new/", views.organisation_new, name="organisation_new"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
