@@ -69,6 +69,7 @@ class ImportResult:
     enrolled: int = 0
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)  # lines for the operator; they do not block
     dry_run: bool = False
 
     @property
@@ -399,6 +400,7 @@ def import_registry(path, *, programme=None, dry_run=False, acting_user=None):
         result.problems.sort(key=_row_number)  # stable: a row's problems stay in column order
         return result
     _count(plan, result, programme_obj)
+    result.duplicates = likely_duplicates(rows, acting_user)
     if dry_run:
         return result
     try:
@@ -442,3 +444,63 @@ def _programme(code, acting_user, result):
     elif programme.sensitive and not acting_user.sensitive:
         result.problems.append(f"--programme: only users cleared for sensitive data enrol in {programme.code}")
     return programme
+
+
+# Duplicates ------------------------------------------------------------------------------------
+
+def likely_duplicates(rows, acting_user):
+    """Report lines for the new persons of the file that are probably someone already there:
+    another row of the file, or a person in the registry the importing user may see (the same
+    rules as the registration check, matching.candidates). Reported, not refused: a namesake born
+    the same year is not a duplicate, and only a person comparing both records can tell."""
+    from matching.candidates import BLOCK_LIMIT, Query, check
+    from matching.keys import Record, blocking_keys
+    from matching.score import LIKELY, POSSIBLE, compare
+
+    new = [row for row in rows if row.existing is None]
+    records = {}
+    for row in new:
+        origin = row.place.get("origin_municipality")
+        records[row.number] = Record.of(
+            given_name=row.person.given_name, family_name=row.person.family_name, father_name=row.person.father_name,
+            date_of_birth=row.person.date_of_birth, birth_year=row.person.birth_year, sex=row.person.sex,
+            origin_id=origin.pk if origin is not None else None)
+    lines = []
+    # Inside the file: rows sharing a blocking key are compared pairwise.
+    blocks = {}
+    for row in new:
+        for key in blocking_keys(records[row.number]):
+            blocks.setdefault(key, []).append(row)
+    seen = set()
+    for block in blocks.values():
+        if len(block) > BLOCK_LIMIT:
+            continue  # a key shared by hundreds of rows (one very common name and year) says little
+        for i, a in enumerate(block):
+            for b in block[i + 1:]:
+                pair = (a.number, b.number)
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                comparison = compare(records[a.number], records[b.number])
+                if comparison.score >= POSSIBLE:
+                    lines.append((comparison.score, f"rows {a.number} and {b.number} ({a.person.ref}, {b.person.ref}) "
+                                                    f"are {_band(comparison.score, LIKELY)} the same person "
+                                                    f"(score {comparison.score:.2f})"))
+    # Against the registry.
+    outside = 0
+    for row in new:
+        found = check(acting_user, Query(records[row.number], documents=(row.person.id_number,)), via="import")
+        for candidate in found.candidates[:3]:
+            lines.append((candidate.score, f"row {row.number} ({row.person.ref}) is {_band(candidate.score, LIKELY)} "
+                                           f"{candidate.person.ref} in the registry (score {candidate.score:.2f})"))
+        outside += found.outside_scope
+    lines.sort(key=lambda line: -line[0])
+    result = [text for _score, text in lines]
+    if outside:
+        result.append(f"{outside} row(s) likely match persons registered outside your scope; ask the programme "
+                      "manager or the data protection officer to compare them")
+    return result
+
+
+def _band(score, likely):
+    return "likely" if score >= likely else "possibly"

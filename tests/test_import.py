@@ -269,3 +269,34 @@ def test_it_rolls_back_the_whole_file_when_an_action_refuses_a_row(tmp_path, cap
 
     assert "household HH-1 (rows 3, 4, 5): A household has exactly one head" in capsys.readouterr().err
     assert snapshot_db() == before
+
+
+@pytest.mark.django_db
+def test_it_reports_likely_duplicates_inside_the_file_and_writes_them_all(tmp_path, capsys):
+    # The same man entered twice by two partners: Albanian spelling and Serbian Cyrillic.
+    twice = ROWS + ["P-7,HH-4,head,Агим,Краснићи,Раме,M,1970-03-14,ALB,returnee,Klina,XK,Klinë,,"]
+    run_import(write_csv(tmp_path, twice))
+    out = capsys.readouterr().out
+    assert "rows 2 and 8 (P-1, P-7) are likely the same person" in out
+    assert "P-2" not in out.split("to review:")[1]  # his wife is nobody's duplicate
+    assert Person.objects.filter(ref__in=["P-1", "P-7"]).count() == 2  # reported, not refused
+
+
+@pytest.mark.django_db
+def test_it_reports_a_new_row_that_is_likely_someone_already_registered(tmp_path, capsys):
+    run_import(write_csv(tmp_path, ROWS))
+    capsys.readouterr()
+    later = ["Q-1,HQ-1,head,Agim,Krasnici,Rame,M,1970-03-14,ALB,returnee,Gjakove,XK,Klina,,"]
+    run_import(write_csv(tmp_path, later, name="later.csv"), "--dry-run")
+    out = capsys.readouterr().out
+    assert "row 2 (Q-1) is likely P-1 in the registry" in out
+    assert not Person.objects.filter(ref="Q-1").exists()
+
+
+@pytest.mark.django_db
+def test_a_file_without_duplicates_reports_none(tmp_path, capsys):
+    run_import(write_csv(tmp_path, ROWS))
+    assert "duplicate" not in capsys.readouterr().out
+    # Importing it again changes nothing and does not report people as duplicates of themselves.
+    run_import(write_csv(tmp_path, ROWS))
+    assert "duplicate" not in capsys.readouterr().out

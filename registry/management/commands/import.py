@@ -32,3 +32,7 @@ class Command(BaseCommand):
                 self.stderr.write(problem)
             raise CommandError(f"{len(result.problems)} problem(s) in {file}; nothing was imported.")
         self.stdout.write(result.summary())
+        if result.duplicates:
+            self.stdout.write(f"{len(result.duplicates)} possible duplicate(s) to review:")
+            for line in result.duplicates:
+                self.stdout.write(f"  {line}")
