@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "activities",
     "matching",
     "reports",
+    "jobs",
+    "merges",
     "web",
 ]
 

@@ -1,0 +1,1 @@
+"""Merges of duplicate persons and households, kept so that a manager can undo them."""
