@@ -83,3 +83,14 @@ class ApiToken(models.Model):
         raw = "hw_" + secrets.token_urlsafe(32)
         cls.objects.create(user=user, digest=cls.digest_of(raw), label=label)
         return raw
+
+
+def _forget_scope(sender, instance, action, **kwargs):
+    """accounts.scope.scope_ids caches a user's scope ids on the object; a change drops them."""
+    if action.startswith("post_") and isinstance(instance, User):
+        instance.__dict__.pop("_scope_ids", None)
+
+
+for _relation in (User.municipalities, User.organisations, User.programmes):
+    models.signals.m2m_changed.connect(_forget_scope, sender=_relation.through,
+                                       dispatch_uid=f"scope-{_relation.field.name}")

@@ -18,6 +18,19 @@ from django.db.models import Q
 NOTHING = Q(pk__in=[])
 
 
+def scope_ids(user):
+    """The user's municipality, organisation and programme ids, read once per user object: a
+    request builds several scoped querysets (a count, a page, its prefetches) for one user.
+    accounts.models drops the cached ids when the user's scope changes."""
+    cached = getattr(user, "_scope_ids", None)
+    if cached is None:
+        cached = (list(user.municipalities.values_list("pk", flat=True)),
+                  list(user.organisations.values_list("pk", flat=True)),
+                  list(user.programmes.values_list("pk", flat=True)))
+        user._scope_ids = cached
+    return cached
+
+
 def household_scope(user, prefix=""):
     """A Q over Household (or, with a prefix such as "household__", a related model)."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -26,9 +39,7 @@ def household_scope(user, prefix=""):
         return Q()
     if not user.sees_personal_data:
         return NOTHING
-    municipalities = list(user.municipalities.values_list("pk", flat=True))
-    organisations = list(user.organisations.values_list("pk", flat=True))
-    programmes = list(user.programmes.values_list("pk", flat=True))
+    municipalities, organisations, programmes = scope_ids(user)
     if not (municipalities or organisations or programmes):
         return NOTHING
     q = Q()

@@ -54,3 +54,11 @@ def test_it_shows_nothing_to_a_deactivated_user(world):
     world.klara.is_active = False
     world.klara.save()
     assert not Household.objects.visible_to(world.klara).exists()
+
+
+def test_a_change_of_scope_applies_at_once_to_the_same_user_object(world):
+    assert set(Household.objects.visible_to(world.klara).values_list("ref", flat=True)) == {"H-KL-1", "H-KL-2"}
+    world.klara.municipalities.add(world.dragash)
+    assert "H-DR-1" in set(Household.objects.visible_to(world.klara).values_list("ref", flat=True))
+    world.klara.municipalities.clear()
+    assert not Household.objects.visible_to(world.klara).exists()
