@@ -134,3 +134,29 @@ def add_assistance_type(kind, *, items=(), acting_user, via="web"):
     record(acting_user, A.CREATE, kind, changes=diff({}, snapshot(kind)) | (
         {"items": [None, [f"{item.code} {quantity}" for item, quantity in items]]} if items else {}), via=via)
     return kind
+
+
+@transaction.atomic
+def set_guard_rules(modes, *, acting_user, via="web"):
+    """Set the double-assistance rule of each category: {category: "warn" | "block" | ""}, "" for
+    none. Administrators only; each change is audited."""
+    if acting_user.role != "admin":
+        raise PermissionDenied(_("Only administrators change the double-assistance rules."))
+    current = {r.category: r for r in GuardRule.objects.all()}
+    for category, mode in modes.items():
+        if mode not in ("", *GuardRule.Mode.values):
+            raise ValidationError({category: _("Choose warn, block or nothing.")})
+        rule = current.get(category)
+        before = rule.mode if rule else ""
+        if before == mode:
+            continue
+        if not mode:
+            record(acting_user, A.DELETE, rule, changes={"mode": [before, None]}, via=via)
+            rule.delete()
+        elif rule is None:
+            rule = GuardRule.objects.create(category=category, mode=mode)
+            record(acting_user, A.CREATE, rule, changes={"category": [None, category], "mode": [None, mode]}, via=via)
+        else:
+            rule.mode = mode
+            rule.save(update_fields=["mode"])
+            record(acting_user, A.UPDATE, rule, changes={"mode": [before, mode]}, via=via)

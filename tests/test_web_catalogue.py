@@ -2,6 +2,8 @@
 
 import datetime
 
+import pytest
+
 from assistance.actions import record_delivery
 from assistance.models import AssistanceType
 from audit.models import AuditEntry
@@ -51,3 +53,35 @@ def test_only_a_package_lists_items(client, world):
     html = client.post("/catalogue/new/", {**WINTER_KIT, "category": "cash"}).content.decode()
     assert "Only a package lists items." in html
     assert not AssistanceType.objects.filter(code="winter_kit").exists()
+
+
+def test_an_administrator_sets_the_double_assistance_rules_and_the_guard_follows(client, world):
+    from assistance.actions import GuardBlocked
+    from assistance.models import GuardRule
+
+    def give(code):
+        return record_delivery(acting_user=world.klara, programme=world.rrk6, household=world.h_kline,
+                               type=AssistanceType.objects.get(code=code), date=datetime.date(2026, 2, 1))
+
+    client.force_login(world.ada)
+    rules = {f"rule-{c}": m for c, m in GuardRule.objects.values_list("category", "mode")}
+    client.post("/catalogue/rules/", {**rules, "rule-transport": "block", "rule-shelter": ""})
+    assert GuardRule.objects.filter(category="transport", mode="block").exists()
+    assert not GuardRule.objects.filter(category="shelter").exists()
+    assert AuditEntry.objects.filter(model="assistance.guardrule", actor=world.ada).count() == 2
+
+    give("transport")
+    with pytest.raises(GuardBlocked):
+        give("transport")
+    give("house_construction")
+    give("house_reconstruction")  # shelter has no rule any more: a second house goes through
+
+
+def test_only_an_administrator_changes_the_rules_but_everyone_reads_them(client, world):
+    from assistance.models import GuardRule
+
+    client.force_login(world.marko)
+    assert client.post("/catalogue/rules/", {"rule-shelter": ""}).status_code == 404
+    assert GuardRule.objects.filter(category="shelter", mode="block").exists()
+    html = client.get("/catalogue/").content.decode()
+    assert "Double-assistance rules" in html and 'name="rule-shelter"' not in html

@@ -36,6 +36,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("catalogue/", catalogue.catalogue, name="catalogue"),
     path("catalogue/new/", catalogue.catalogue_new, name="catalogue_new"),
+    path("catalogue/rules/", catalogue.guard_rules, name="guard_rules"),
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/new/", views.organisation_new, name="organisation_new"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),

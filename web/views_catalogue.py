@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assistance import actions
-from assistance.models import AssistanceType, Category, Recipient
+from assistance.models import AssistanceType, Category, GuardRule, Recipient
 from web.views import _add_errors
 
 
@@ -58,10 +58,33 @@ class AssistanceTypeForm(forms.Form):
         return items
 
 
+def _rules():
+    modes = dict(GuardRule.objects.values_list("category", "mode"))
+    return [(value, label, modes.get(value, "")) for value, label in Category.choices]
+
+
 @login_required
 def catalogue(request):
     types = AssistanceType.objects.prefetch_related("items__item")
-    return render(request, "web/catalogue/list.html", {"types": types})
+    return render(request, "web/catalogue/list.html", {"types": types, "rules": _rules(),
+                                                       "modes": GuardRule.Mode.choices})
+
+
+@login_required
+def guard_rules(request):
+    """The double-assistance rules, one per category, set by an administrator."""
+    if request.user.role != "admin":
+        raise Http404
+    if request.method == "POST":
+        wanted = {value: request.POST.get(f"rule-{value}", "") for value, _label in Category.choices}
+        try:
+            actions.set_guard_rules(wanted, acting_user=request.user)
+            messages.success(request, _("The double-assistance rules were saved."))
+        except ValidationError as e:
+            for texts in e.message_dict.values():
+                for text in texts:
+                    messages.error(request, text)
+    return redirect("web:catalogue")
 
 
 @login_required
