@@ -268,9 +268,7 @@ def list_households(request, page: Query[Page], q: str = "", municipality: str =
         enrolled = Enrolment.objects.visible_to(user).filter(programme__in=Programme.objects.with_phases(root))
         households = households.filter(pk__in=enrolled.values("household_id"))
     result = paged(households, page, lambda h: h)
-    for h in result["items"]:
-        if _shows_sensitive(h):
-            actions.record_view(user, h, via="api")
+    actions.record_views(user, [h for h in result["items"] if _shows_sensitive(h)], via="api")
     result["items"] = [household_json(h) for h in result["items"]]
     return result
 
