@@ -31,6 +31,7 @@ api.add_router("", households.router)
 api.add_router("", "api.assistance.router")
 api.add_router("", "api.activities.router")
 api.add_router("", "api.matching.router")
+api.add_router("", "api.reports.router")
 
 
 @api.exception_handler(AuthenticationError)

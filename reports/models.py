@@ -1,1 +1,216 @@
-"""Results frameworks, indicators and their targets; reach is computed, not stored."""
+"""Results frameworks: goal → outcomes → outputs, indicators with targets per period, and the
+values of manual indicators. Reach is computed (reports.reach), not stored.
+
+An indicator's definition is a row of typed columns (a measure from a fixed list, the assistance
+types, activity types or project types it counts, the indicators a ratio divides), validated
+here and computed by reports.indicators; never code or an expression string.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import ActivityType, ProjectType
+from homeward.concurrency import Versioned
+
+# The dimensions of reach; an indicator counting persons may be broken down by any of them.
+DIMENSIONS = ("municipality", "sex", "community", "displacement_status", "age_group")
+
+
+class Level(models.TextChoices):
+    GOAL = "goal", _("Goal")
+    OUTCOME = "outcome", _("Outcome")
+    OUTPUT = "output", _("Output")
+
+
+# The one place the shape of a framework is written: what each level hangs under.
+PARENT_LEVEL = {Level.GOAL: None, Level.OUTCOME: Level.GOAL, Level.OUTPUT: Level.OUTCOME}
+
+
+class Result(Versioned):
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="results")
+    level = models.CharField(max_length=8, choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    code = models.CharField(max_length=40)  # "1", "1.2", "1.2.3" as the logframe numbers them
+    statement = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code", "pk"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="one_result_per_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.statement[:60]}"
+
+    def clean(self):
+        errors = {}
+        wanted = PARENT_LEVEL.get(self.level)
+        parent = self.parent if self.parent_id else None
+        if wanted is None and parent is not None:
+            errors["parent"] = _("A goal stands at the top of the framework.")
+        elif wanted is not None and (parent is None or parent.level != wanted):
+            errors["parent"] = _("An %(level)s hangs under a %(parent)s.") % {
+                "level": self.level, "parent": wanted}
+        elif parent is not None and parent.programme_id != self.programme_id:
+            errors["parent"] = _("The parent belongs to another programme.")
+        if not (self.statement or "").strip():
+            errors["statement"] = _("Say what the result is.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Measure(models.TextChoices):
+    """What an indicator counts. reports.indicators.MEASURES computes each one."""
+
+    HOUSEHOLDS_ASSISTED = "households_assisted", _("Households with delivered assistance")
+    PERSONS_ASSISTED = "persons_assisted", _("Persons with delivered assistance (direct beneficiaries)")
+    DELIVERIES = "deliveries", _("Deliveries")
+    VALUE_EUR = "value_eur", _("Value of delivered assistance (EUR)")
+    QUANTITY = "quantity", _("Quantity delivered")
+    HOUSES_HANDED_OVER = "houses_handed_over", _("Houses handed over")
+    PERSONS_TRAINED = "persons_trained", _("Persons who completed a training")
+    PERSONS_CERTIFIED = "persons_certified", _("Persons trained and certified")
+    ACTIVITIES = "activities", _("Activities held")
+    ACTIVITY_PARTICIPANTS = "activity_participants", _("Participants in activities")
+    REFERRALS_COMPLETED = "referrals_completed", _("Referrals completed")
+    PROJECTS_COMPLETED = "projects_completed", _("Community projects completed")
+    CATCHMENT_POPULATION = "catchment_population", _("Population served by completed community projects")
+    BUSINESSES_FOLLOWED_UP = "businesses_followed_up", _("Grant businesses visited at follow-up")
+    BUSINESSES_OPERATING = "businesses_operating", _("Grant businesses operating at their latest follow-up")
+    RATIO = "ratio", _("Ratio of two indicators (percent)")
+    MANUAL = "manual", _("Entered by hand, with evidence")
+
+
+M = Measure
+# Which definition columns each measure reads; any other column must stay empty.
+USES_ASSISTANCE_TYPES = {M.HOUSEHOLDS_ASSISTED, M.PERSONS_ASSISTED, M.DELIVERIES, M.VALUE_EUR, M.QUANTITY,
+                         M.PERSONS_TRAINED, M.PERSONS_CERTIFIED, M.REFERRALS_COMPLETED}
+USES_ACTIVITY_TYPES = {M.PERSONS_TRAINED, M.PERSONS_CERTIFIED, M.ACTIVITIES, M.ACTIVITY_PARTICIPANTS,
+                       M.PERSONS_ASSISTED}
+USES_PROJECT_TYPES = {M.PROJECTS_COMPLETED, M.CATCHMENT_POPULATION}
+# Measures that count persons or households can be broken down like reach.
+DISAGGREGABLE = {
+    M.PERSONS_ASSISTED: set(DIMENSIONS), M.PERSONS_TRAINED: set(DIMENSIONS), M.PERSONS_CERTIFIED: set(DIMENSIONS),
+    M.HOUSEHOLDS_ASSISTED: {"municipality"},
+}
+
+
+class Indicator(Versioned):
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="indicators")
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=300)
+    unit = models.CharField(max_length=40, help_text=_("households, persons, houses, EUR, %..."))
+    measure = models.CharField(max_length=24, choices=Measure.choices)
+    # The definition: empty lists mean "all".
+    assistance_types = models.ManyToManyField("assistance.AssistanceType", blank=True, related_name="+")
+    activity_types = models.JSONField(default=list, blank=True)  # ActivityType values
+    project_types = models.JSONField(default=list, blank=True)  # ProjectType values
+    numerator = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    denominator = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    disaggregations = models.JSONField(default=list, blank=True)  # names from DIMENSIONS
+    baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    baseline_date = models.DateField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code", "pk"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="one_indicator_per_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        errors = {}
+        if self.result_id and self.programme_id and self.result.programme_id != self.programme_id:
+            errors["result"] = _("The result belongs to another programme.")
+        if self.measure not in Measure.values:
+            errors["measure"] = _("One of: %(m)s.") % {"m": ", ".join(Measure.values)}
+        _check_choices(errors, "activity_types", self.activity_types, ActivityType.values,
+                       self.measure in USES_ACTIVITY_TYPES)
+        _check_choices(errors, "project_types", self.project_types, ProjectType.values,
+                       self.measure in USES_PROJECT_TYPES)
+        allowed = DISAGGREGABLE.get(self.measure, set())
+        _check_choices(errors, "disaggregations", self.disaggregations, sorted(allowed), bool(allowed))
+        if self.measure == M.RATIO:
+            for name in ("numerator", "denominator"):
+                other = getattr(self, name) if getattr(self, f"{name}_id") else None
+                if other is None:
+                    errors[name] = _("A ratio divides one indicator by another.")
+                elif other.programme_id != self.programme_id:
+                    errors[name] = _("The indicator belongs to another programme.")
+                elif other.measure in (M.RATIO, M.MANUAL) or (self.pk and other.pk == self.pk):
+                    errors[name] = _("A ratio divides counted indicators, not ratios or manual ones.")
+        elif self.numerator_id or self.denominator_id:
+            errors["numerator"] = _("Only a ratio has a numerator and a denominator.")
+        if errors:
+            raise ValidationError(errors)
+
+    def check_assistance_types(self, types):
+        """The many-to-many part of clean(): only measures over deliveries name assistance types."""
+        if types and self.measure not in USES_ASSISTANCE_TYPES:
+            raise ValidationError({"assistance_types": _("This measure does not count assistance.")})
+
+
+def _check_choices(errors, name, values, allowed, used):
+    if not isinstance(values, list) or any(not isinstance(v, str) for v in values):
+        errors[name] = _("A list of codes.")
+    elif values and not used:
+        errors[name] = _("This measure does not use %(n)s.") % {"n": name.replace("_", " ")}
+    elif set(values) - set(allowed):
+        errors[name] = _("Unknown: %(v)s. One of: %(a)s.") % {
+            "v": ", ".join(sorted(set(values) - set(allowed))), "a": ", ".join(allowed)}
+    elif len(set(values)) != len(values):
+        errors[name] = _("A code is listed twice.")
+
+
+class Target(models.Model):
+    """What the indicator should reach in a period (a year, a phase, the whole programme)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["period_start", "period_end"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "period_start", "period_end"],
+                                               name="one_target_per_period")]
+
+    def clean(self):
+        errors = {}
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = _("The end date is before the start date.")
+        if self.value is not None and self.value < 0:
+            errors["value"] = _("Cannot be negative.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ManualValue(models.Model):
+    """The value of a manual indicator for a period (municipal action plans supported), with the
+    evidence for it: what the records cannot count is still accounted for."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="manual_values")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    evidence = models.TextField(help_text=_("the document, minutes or report that proves the value"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["period_start", "pk"]
+
+    def clean(self):
+        errors = {}
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = _("The end date is before the start date.")
+        if not (self.evidence or "").strip():
+            errors["evidence"] = _("Say what proves the value.")
+        if self.indicator_id and self.indicator.measure != Measure.MANUAL:
+            errors["indicator"] = _("Only manual indicators take values by hand.")
+        if errors:
+            raise ValidationError(errors)

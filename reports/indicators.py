@@ -1,0 +1,217 @@
+"""Computing indicators from the records (contract section 5), with a drill-down to them.
+
+Each measure (reports.models.Measure) is two small functions: `source` returns a queryset of the
+records behind the figure (persons, households, deliveries, houses, activities, referrals,
+projects, grants, manual values) and `value` turns that queryset into the figure. The same source
+with `basis.scoped()` is the drill-down: the records the viewer may see, even when the figure
+covers the whole programme. Persons, households, deliveries and their details go through the
+registry's scoping (a donor sees none of them); activities, community projects and manual values
+are programme-level records every role sees.
+
+A framework counts its programme and every phase of it, any depth ("377 houses since 2017").
+Periods: a target's actual counts what happened from its start to its end (never past the
+report date); the indicator's actual counts everything up to the report date.
+
+Measures in detail (only delivered assistance counts):
+- households_assisted / persons_assisted: households with, persons who are, direct beneficiaries
+  of deliveries of the named types and attendance at activities of the named types (nothing
+  named: every delivery and attendance, the reach figure).
+- deliveries, value_eur, quantity: deliveries of the named types (all when none), their count,
+  their summed value_eur, their summed quantity.
+- houses_handed_over: houses of delivered house assistance whose handed_over milestone falls in
+  the period.
+- persons_trained: persons with a delivered training marked completed (of the named assistance
+  types) or who attended an activity of the named activity types (`training` when none named).
+- persons_certified: persons with a delivered training with a certificate (of the named types),
+  or certified at an activity (of the named activity types, any when none named).
+- activities: activities of the named types; activity_participants: their attendees who
+  attended plus their anonymous participants (by sex), counted per activity.
+- referrals_completed: delivered referrals whose move to `completed` is dated in the period.
+- projects_completed / catchment_population: community projects completed in the period, their
+  count and their summed catchment population.
+- businesses_followed_up: delivered income-generation grants with a follow-up visit in the
+  period; businesses_operating: those whose latest visit in the period found them operating.
+- ratio: numerator / denominator × 100 over the same period, one decimal; none when the
+  denominator is 0.
+- manual: the sum of the values entered for periods lying within the period.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from activities.models import Attendance
+from assistance.models import (
+    BusinessFollowUp, BusinessStatus, HouseDetail, IncomeGrantDetail, Milestone, ReferralDetail, ReferralStatus,
+    TrainingDetail,
+)
+from registry.models import Household
+from reports.models import DISAGGREGABLE, ManualValue, Measure
+from reports.reach import dimension, direct_condition, row_key, row_order
+
+M = Measure
+
+
+def _types(indicator):
+    return list(indicator.assistance_types.all())
+
+
+def _direct(indicator, basis):
+    types, activity_types = _types(indicator), indicator.activity_types
+    if not types and not activity_types:
+        return direct_condition(basis.deliveries(), basis.attendances())
+    deliveries = basis.deliveries(types) if types else basis.deliveries().none()
+    attendances = basis.attendances(activity_types) if activity_types else basis.attendances().none()
+    return direct_condition(deliveries, attendances)
+
+
+def persons_assisted(indicator, basis):
+    return basis.persons().filter(_direct(indicator, basis))
+
+
+def households_assisted(indicator, basis):
+    people = basis.persons().filter(_direct(indicator, basis))
+    households = Household.objects.all() if basis.whole else Household.objects.visible_to(basis.user)
+    return households.filter(pk__in=people.values("household_id"))
+
+
+def deliveries(indicator, basis):
+    return basis.deliveries(_types(indicator))
+
+
+def houses_handed_over(indicator, basis):
+    handed_over = Q(milestones__milestone=Milestone.HANDED_OVER, milestones__date__lte=basis.on)
+    if basis.since:
+        handed_over &= Q(milestones__date__gte=basis.since)
+    return HouseDetail.objects.filter(handed_over, delivery__in=basis.deliveries(dated=False))
+
+
+def _trained(indicator, basis, training, attendance, default_activity_types):
+    details = TrainingDetail.objects.filter(training, delivery__in=basis.deliveries(_types(indicator)))
+    activity_types = indicator.activity_types or default_activity_types
+    attended = basis.attendances(activity_types).filter(attendance)
+    return basis.persons().filter(Q(pk__in=details.values("delivery__person_id"))
+                                  | Q(pk__in=attended.values("person_id")))
+
+
+def persons_trained(indicator, basis):
+    return _trained(indicator, basis, Q(completed=True), Q(), ["training"])
+
+
+def persons_certified(indicator, basis):
+    return _trained(indicator, basis, Q(certificate=True), Q(certified=True), None)
+
+
+def activities(indicator, basis):
+    return basis.activities(indicator.activity_types)
+
+
+def referrals_completed(indicator, basis):
+    completed = Q(changes__to_status=ReferralStatus.COMPLETED, changes__date__lte=basis.on)
+    if basis.since:
+        completed &= Q(changes__date__gte=basis.since)
+    return ReferralDetail.objects.filter(completed, status=ReferralStatus.COMPLETED,
+                                         delivery__in=basis.deliveries(_types(indicator), dated=False))
+
+
+def projects_completed(indicator, basis):
+    return basis.completed_projects(indicator.project_types)
+
+
+def _visits(basis):
+    visits = BusinessFollowUp.objects.filter(date__lte=basis.on)
+    return visits.filter(date__gte=basis.since) if basis.since else visits
+
+
+def businesses_followed_up(indicator, basis):
+    grants = IncomeGrantDetail.objects.filter(delivery__in=basis.deliveries(dated=False))
+    return grants.filter(pk__in=_visits(basis).values("grant_id"))
+
+
+def businesses_operating(indicator, basis):
+    latest = _visits(basis).filter(grant=OuterRef("pk")).order_by("-date", "-pk").values("status")[:1]
+    return businesses_followed_up(indicator, basis).annotate(latest_status=Subquery(latest)).filter(
+        latest_status=BusinessStatus.OPERATING)
+
+
+def manual(indicator, basis):
+    values = ManualValue.objects.filter(indicator=indicator, period_end__lte=basis.on)
+    return values.filter(period_start__gte=basis.since) if basis.since else values
+
+
+def ratio(indicator, basis):
+    return source(indicator.numerator, basis)
+
+
+def _count(queryset):
+    return queryset.count()
+
+
+def _sum(field):
+    return lambda queryset: queryset.aggregate(total=Coalesce(Sum(field), Decimal(0)))["total"]
+
+
+def _participants(queryset):
+    anonymous = queryset.aggregate(n=Coalesce(Sum(F("participants_female") + F("participants_male")
+                                                  + F("participants_sex_unknown")), 0))["n"]
+    # Counts are programme figures everyone sees: every attendee, not only those in scope.
+    return anonymous + Attendance.objects.filter(activity__in=queryset, attended=True).count()
+
+
+def _catchment(queryset):
+    return queryset.aggregate(n=Coalesce(Sum("catchment_population"), 0))["n"]
+
+
+# measure → (the records behind the figure, the figure from them)
+MEASURES = {
+    M.HOUSEHOLDS_ASSISTED: (households_assisted, _count),
+    M.PERSONS_ASSISTED: (persons_assisted, _count),
+    M.DELIVERIES: (deliveries, _count),
+    M.VALUE_EUR: (deliveries, _sum("value_eur")),
+    M.QUANTITY: (deliveries, _sum("quantity")),
+    M.HOUSES_HANDED_OVER: (houses_handed_over, _count),
+    M.PERSONS_TRAINED: (persons_trained, _count),
+    M.PERSONS_CERTIFIED: (persons_certified, _count),
+    M.ACTIVITIES: (activities, _count),
+    M.ACTIVITY_PARTICIPANTS: (activities, _participants),
+    M.REFERRALS_COMPLETED: (referrals_completed, _count),
+    M.PROJECTS_COMPLETED: (projects_completed, _count),
+    M.CATCHMENT_POPULATION: (projects_completed, _catchment),
+    M.BUSINESSES_FOLLOWED_UP: (businesses_followed_up, _count),
+    M.BUSINESSES_OPERATING: (businesses_operating, _count),
+    M.RATIO: (ratio, None),
+    M.MANUAL: (manual, _sum("value")),
+}
+assert set(MEASURES) == set(Measure.values), "every measure is computed"
+
+
+def source(indicator, basis):
+    """The records behind the figure, as the basis counts them."""
+    return MEASURES[indicator.measure][0](indicator, basis).distinct()
+
+
+def records(indicator, basis):
+    """The drill-down: the records behind the figure that the viewer may see."""
+    return source(indicator, basis.scoped())
+
+
+def value(indicator, basis):
+    if indicator.measure == M.RATIO:
+        top, bottom = value(indicator.numerator, basis), value(indicator.denominator, basis)
+        if not bottom:
+            return None
+        return (Decimal(top) * 100 / Decimal(bottom)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return MEASURES[indicator.measure][1](MEASURES[indicator.measure][0](indicator, basis))
+
+
+def breakdown(indicator, basis, by):
+    """[{"key", "value"}] for one of the indicator's disaggregations (persons or households)."""
+    if by not in DISAGGREGABLE.get(indicator.measure, ()):
+        raise ValueError(by)
+    queryset = MEASURES[indicator.measure][0](indicator, basis)
+    household = "" if indicator.measure == M.HOUSEHOLDS_ASSISTED else "household__"
+    expression, key_of = dimension(by, basis.on, household=household)
+    grouped = queryset.annotate(dim=expression).values("dim").annotate(n=Count("pk", distinct=True))
+    rows = [{"key": row_key(key_of, r["dim"]), "value": r["n"]} for r in grouped]
+    return sorted(rows, key=lambda r: row_order(by, r["key"]))

@@ -1,0 +1,256 @@
+"""Reach (contract section 5): households, direct and indirect beneficiaries of a programme.
+
+- direct: a person who received delivered person-level assistance, or belongs to a household that
+  received delivered household-level assistance, or attended (attended=True) an activity of the
+  programme. Only `delivered` counts; each person counts once however many deliveries.
+- indirect: a member of a household with a direct beneficiary who is not direct.
+- households: households with at least one direct beneficiary (the household a person belongs
+  to now: a person who moved takes their reach along).
+- as of a report date: deliveries and activities dated after it are not counted yet, and ages
+  are ages on that date.
+
+Everything is counted by the database in aggregate queries over persons, "direct" being
+IN-subqueries over deliveries and attendance. Nothing is loaded row by row into Python.
+
+Who counts what (Basis): roles that answer for a whole programme (admin, auditor, manager, M&E,
+donor) count every record of it; caseworkers and partners count only the households they may
+see, through the same scoping functions as every page. Donors see aggregates only, with small
+cells suppressed (reports.suppression).
+"""
+
+import datetime
+from dataclasses import dataclass, field, replace
+
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from accounts.models import Role
+from activities.models import Activity, Attendance, CommunityProject, ProjectStatus
+from assistance.models import Delivery, DeliveryStatus
+from places.models import Community, Municipality
+from programmes.models import Programme
+from registry.models import Person
+
+AGE_GROUPS = (("0-4", 5), ("5-17", 18), ("18-59", 60), ("60+", None))
+UNKNOWN = "unknown"
+# Roles whose figures cover the whole programme; the others count the households in their scope.
+PROGRAMME_WIDE = {Role.ADMIN, Role.AUDITOR, Role.MANAGER, Role.ME, Role.DONOR}
+
+
+class NotVisible(Exception):
+    """The programme is outside the viewer's reach (a sensitive programme for a user not cleared,
+    a programme a donor does not fund): answered as if it did not exist."""
+
+
+def may_read(user, programme):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if programme.sensitive and not user.sensitive:
+        return False
+    if user.role == Role.DONOR:
+        # A donor reads the programmes in their scope and the ones their organisations fund,
+        # with every phase of them.
+        ancestors, node = [], programme
+        while node is not None:
+            ancestors.append(node.pk)
+            node = node.parent
+        if user.programmes.filter(pk__in=ancestors).exists():
+            return True
+        return Programme.objects.filter(pk__in=ancestors, donors__in=user.organisations.all()).exists()
+    return True
+
+
+@dataclass
+class Basis:
+    """What one viewer's figures count: which programmes, up to which date, over which records."""
+
+    user: object
+    programmes: set
+    on: datetime.date
+    since: datetime.date | None = None
+    whole: bool = field(init=False)
+
+    def __post_init__(self):
+        self.whole = self.user.role in PROGRAMME_WIDE
+
+    @classmethod
+    def of(cls, user, programme, *, include_phases=False, on=None, since=None):
+        if not may_read(user, programme):
+            raise NotVisible(programme.code)
+        ids = Programme.objects.phase_ids([programme]) if include_phases else {programme.pk}
+        if not user.sensitive:
+            # A phase run as a sensitive programme stays out of the figures of users not cleared.
+            ids -= set(Programme.objects.filter(pk__in=ids, sensitive=True).values_list("pk", flat=True))
+        return cls(user=user, programmes=ids, on=on or datetime.date.today(), since=since)
+
+    def scoped(self):
+        """The same figures over the records the viewer may see: what a drill-down lists."""
+        copy = replace(self)
+        copy.whole = False
+        return copy
+
+    def period(self, start, end):
+        """The same basis for one period, never past the report date."""
+        copy = replace(self, since=start, on=min(end, self.on))
+        copy.whole = self.whole
+        return copy
+
+    def _dated(self, queryset, field):
+        queryset = queryset.filter(**{f"{field}__lte": self.on})
+        return queryset.filter(**{f"{field}__gte": self.since}) if self.since else queryset
+
+    def deliveries(self, types=None, dated=True):
+        """Delivered assistance of the programmes in the period (any date when not `dated`: a
+        house counts when handed over, whenever its delivery was recorded)."""
+        qs = Delivery.objects.all() if self.whole else Delivery.objects.visible_to(self.user)
+        qs = qs.filter(programme_id__in=self.programmes, status=DeliveryStatus.DELIVERED)
+        if dated:
+            qs = self._dated(qs, "date")
+        return qs.filter(type__in=types) if types else qs
+
+    def attendances(self, activity_types=None):
+        """Registered attendees who attended an activity of the programmes in the period."""
+        qs = Attendance.objects.all() if self.whole else Attendance.objects.visible_to(self.user)
+        qs = self._dated(qs.filter(attended=True, activity__programme_id__in=self.programmes), "activity__date")
+        return qs.filter(activity__type__in=activity_types) if activity_types else qs
+
+    def activities(self, activity_types=None):
+        # Activities are programme-level records every role sees: no personal scope applies.
+        qs = self._dated(Activity.objects.filter(programme_id__in=self.programmes), "date")
+        return qs.filter(type__in=activity_types) if activity_types else qs
+
+    def completed_projects(self, project_types=None):
+        qs = self._dated(CommunityProject.objects.filter(programme_id__in=self.programmes,
+                                                         status=ProjectStatus.COMPLETED), "completed_on")
+        return qs.filter(type__in=project_types) if project_types else qs
+
+    def persons(self):
+        return Person.objects.all() if self.whole else Person.objects.visible_to(self.user)
+
+
+def direct_ids(deliveries, attendances):
+    """The ids of the direct beneficiaries of these deliveries and this attendance: one UNION.
+
+    A UNION, not three IN-subqueries joined by OR: PostgreSQL turns an IN that stands alone into a
+    hashed semi-join, but under OR it re-reads the subquery for every person once the set outgrows
+    work_mem. The subqueries keep their NULLs (a household delivery has no person; a CASE leaves
+    person deliveries out of the household set) instead of filtering on person_id, which would
+    send the database through the person_id index and one table read per delivery."""
+    household_level = deliveries.annotate(
+        household_level=Case(When(person_id__isnull=True, then=F("household_id")), default=None))
+    members = Person.objects.filter(household_id__in=household_level.values("household_level"))
+    return deliveries.order_by().values("person_id").union(
+        members.order_by().values("pk"), attendances.order_by().values("person_id"))
+
+
+def direct_condition(deliveries, attendances):
+    """A Q over Person: direct beneficiary of these deliveries or this attendance."""
+    return Q(pk__in=direct_ids(deliveries, attendances))
+
+
+def age_cutoff(on, years):
+    """The latest date of birth of someone who is `years` old on `on` (29 February → 28th)."""
+    year = on.year - years
+    try:
+        return on.replace(year=year)
+    except ValueError:
+        return datetime.date(year, 2, 28)
+
+
+def age_group(on):
+    """An expression over Person: the age group on `on`, by date of birth, else by birth year
+    (then the age reached that calendar year, as Person.age_on counts it). The first matching
+    When wins, so each group only tests its upper bound."""
+    by_birth, by_year = [], []
+    for label, upper in AGE_GROUPS:
+        if upper is None:
+            by_birth.append(When(date_of_birth__isnull=False, then=Value(label)))
+            by_year.append(When(birth_year__isnull=False, then=Value(label)))
+        else:
+            by_birth.append(When(date_of_birth__gt=age_cutoff(on, upper), then=Value(label)))
+            by_year.append(When(date_of_birth__isnull=True, birth_year__gt=on.year - upper, then=Value(label)))
+    return Case(*by_birth, *by_year, default=Value(UNKNOWN), output_field=CharField())
+
+
+def dimension(by, on, household="household__"):
+    """(expression over Person, function turning its values into row keys). `household` is the
+    path from the model counted to the household: empty when counting households."""
+    if by == "sex":
+        return F("sex"), str
+    if by == "displacement_status":
+        return F("displacement_status"), str
+    if by == "age_group":
+        return age_group(on), str
+    if by == "community":
+        codes = dict(Community.objects.values_list("pk", "code"))
+        return F("community_id"), codes.get
+    if by == "municipality":
+        # Where the family lives now when in Kosovo, else where it comes from (Household.clean
+        # allows a current municipality only in Kosovo).
+        codes = dict(Municipality.objects.values_list("pk", "code"))
+        return (Coalesce(f"{household}current_municipality_id", f"{household}origin_municipality_id"),
+                codes.get)
+    raise ValueError(by)
+
+
+def row_key(key_of, value):
+    return key_of(value) if value is not None else UNKNOWN
+
+
+def reach(basis, by=None):
+    """{"households", "direct", "indirect", "rows": [{"key", "households", "direct", "indirect"}]}
+    plus the figures never added to them: anonymous participants and catchment population.
+
+    Two aggregate queries (three with a breakdown by a person's trait): the direct beneficiaries
+    with their households, and everyone in those households. Each evaluates the direct
+    condition once; a per-person direct flag in one query made the database build every
+    subquery's set twice. A row's households are the households with a direct beneficiary in it."""
+    persons = basis.persons()
+    direct = persons.filter(direct_condition(basis.deliveries(), basis.attendances()))
+    everyone = persons.filter(household_id__in=direct.values("household_id"))
+    result = {"rows": []}
+    if by:
+        expression, key_of = dimension(by, basis.on)
+        directs = direct.annotate(dim=expression).values("dim").annotate(
+            n=Count("pk"), households=Count("household_id", distinct=True))
+        alls = everyone.annotate(dim=expression).values("dim").annotate(n=Count("pk"))
+        per_key = {r["dim"]: (r["households"], r["n"]) for r in directs}
+        rows = []
+        for r in alls:
+            households, n_direct = per_key.get(r["dim"], (0, 0))
+            rows.append({"key": row_key(key_of, r["dim"]), "households": households, "direct": n_direct,
+                         "indirect": r["n"] - n_direct})
+        result["rows"] = sorted(rows, key=lambda r: row_order(by, r["key"]))
+        # Every person is in exactly one row; a household only in one row of municipality.
+        result["direct"] = sum(r["direct"] for r in rows)
+        result["indirect"] = sum(r["indirect"] for r in rows)
+        if by == "municipality":
+            result["households"] = sum(r["households"] for r in rows)
+        else:
+            result["households"] = direct.aggregate(n=Count("household_id", distinct=True))["n"]
+    else:
+        totals = direct.aggregate(n=Count("pk"), households=Count("household_id", distinct=True))
+        result["households"], result["direct"] = totals["households"], totals["n"]
+        result["indirect"] = everyone.count() - totals["n"]
+    result.update(other_figures(basis))
+    return result
+
+
+def row_order(by, key):
+    if by == "age_group":
+        labels = [label for label, _upper in AGE_GROUPS] + [UNKNOWN]
+        return (labels.index(key), "")
+    return (key == UNKNOWN, key or "")
+
+
+def other_figures(basis):
+    """Reported beside reach, never added to it (contract section 5)."""
+    participants = basis.activities().aggregate(
+        female=Coalesce(Sum("participants_female"), 0), male=Coalesce(Sum("participants_male"), 0),
+        unknown=Coalesce(Sum("participants_sex_unknown"), 0))
+    projects = basis.completed_projects().aggregate(n=Count("pk"), catchment=Coalesce(Sum("catchment_population"), 0))
+    return {
+        "participants": {**participants, "total": sum(participants.values())},
+        "community_projects_completed": projects["n"],
+        "catchment_population": projects["catchment"],
+    }
