@@ -1,11 +1,18 @@
-"""`homeward serve [--port N] [--host H] [--threads T] [--workers W]`: the web app and the API, with
-static files (whitenoise), on waitress."""
+"""`homeward serve [--port N] [--host H] [--threads T] [--workers W] [--no-jobs]`: the web app and the
+API, with static files (whitenoise), on waitress; and, unless --no-jobs, a `homeward worker` for the
+background jobs, stopped with the server."""
 
 import os
 import signal
 import socket
+import subprocess
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -19,8 +26,11 @@ class Command(BaseCommand):
         # One Python process runs Python code on one core at a time; a second worker process lets
         # a two-core server use both. Needs fork (Linux, macOS).
         parser.add_argument("--workers", type=int, default=1, help="worker processes sharing the port")
+        # Jobs (the duplicate search...) wait in the database for a `homeward worker`; starting one
+        # here makes `make run` complete. A deployment runs its worker as a service of its own.
+        parser.add_argument("--no-jobs", action="store_true", help="do not start a background job worker")
 
-    def handle(self, *args, port, host, threads, workers, **options):
+    def handle(self, *args, port, host, threads, workers, no_jobs, **options):
         from waitress import serve
 
         from homeward.wsgi import application
@@ -43,6 +53,8 @@ class Command(BaseCommand):
         def run():
             serve(application, sockets=[listener], threads=threads, ident="homeward")
 
+        jobs = None if no_jobs else subprocess.Popen([sys.executable, "-m", "homeward.cli", "worker"])
+        signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C, so the job worker stops too
         try:
             if workers == 1:
                 run()
@@ -50,6 +62,13 @@ class Command(BaseCommand):
                 self.prefork(run, workers)
         except KeyboardInterrupt:
             pass
+        finally:
+            if jobs is not None:
+                jobs.terminate()
+                try:
+                    jobs.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    jobs.kill()
 
     def prefork(self, run, workers):
         from django.db import connections
@@ -61,16 +80,13 @@ class Command(BaseCommand):
             pid = os.fork()
             if pid == 0:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 try:
                     run()
                 finally:
                     os._exit(0)
             children.append(pid)
 
-        def stop(signum, frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
         try:
             # Serve as long as every worker lives; one dying takes the others down, so a
             # supervisor (systemd, the shell) sees the failure instead of a half-capacity server.
