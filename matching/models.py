@@ -1,6 +1,9 @@
 """Duplicate detection across scripts and spellings: comparison keys, candidates, scores."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class MatchKey(models.Model):
@@ -35,3 +38,47 @@ class NameFrequency(models.Model):
 
     def __str__(self):
         return f"{self.role} {self.key}: {self.persons}"
+
+
+class DuplicatePairQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Pairs whose two persons are both in the user's scope. A pair with one side outside is
+        not shown at all: its existence would tell that a similar person is registered elsewhere."""
+        from registry.models import Person
+
+        visible = Person.objects.visible_to(user).values("pk")
+        return self.filter(person_a__in=visible, person_b__in=visible)
+
+
+class DuplicatePair(models.Model):
+    """Two persons the batch search (the "match" job) found alike, and what a manager decided.
+
+    person_a has the lower id. A pair is stored once: a later run updates the score of an open
+    pair and never reopens one decided "not a duplicate"."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        NOT_DUPLICATE = "not_duplicate", _("Not a duplicate")
+        MERGED = "merged", _("Merged")
+
+    person_a = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    band = models.CharField(max_length=8)  # likely, possible (matching.score.band)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
+    found_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    objects = DuplicatePairQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        constraints = [models.UniqueConstraint(fields=["person_a", "person_b"], name="one_pair_per_two_persons")]
+        # The review list: open pairs, best first.
+        indexes = [models.Index(fields=["status", "-score"])]
+
+    def __str__(self):
+        return f"pair {self.person_a_id}-{self.person_b_id} ({self.status})"
