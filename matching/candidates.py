@@ -194,24 +194,32 @@ def _records():
     return records, refs
 
 
+PROGRESS_EVERY = 2000
+
+
 def _blocks():
     rows = MatchKey.objects.order_by("key", "person_id").values_list("key", "person_id")
     for key, group in itertools.groupby(rows.iterator(chunk_size=10000), key=lambda row: row[0]):
         yield key, sorted({person_id for _key, person_id in group})
 
 
-def registry_pairs(threshold=DEFAULT_THRESHOLD, *, rebuild=False, block_limit=BLOCK_LIMIT, skipped=None):
+def registry_pairs(threshold=DEFAULT_THRESHOLD, *, rebuild=False, block_limit=BLOCK_LIMIT, skipped=None,
+                   progress=None):
     """Every pair of persons that share a blocking key and score at least `threshold`:
     [(ref_a, ref_b, score)] with ref_a < ref_b, best first. Persons never indexed are indexed
     first (all of them with `rebuild`). Blocks over `block_limit` persons are skipped and
-    reported to `skipped(key, size)`."""
+    reported to `skipped(key, size)`; `progress(blocks_done, blocks_total)` is called every
+    PROGRESS_EVERY blocks."""
     rebuild_keys(missing_only=not rebuild)
     records, refs = _records()
     frequencies = NameFrequencies.of_records(records.values())
     store_names(frequencies)  # the checks while registering weigh names by these counts too
     prune = threshold >= POSSIBLE
     found = {}
-    for key, ids in _blocks():
+    total = MatchKey.objects.values("key").distinct().count() if progress else 0
+    for done, (key, ids) in enumerate(_blocks(), start=1):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done, total)
         if len(ids) > block_limit:
             if skipped:
                 skipped(key, len(ids))

@@ -45,7 +45,9 @@ def run_match(job, report_progress):
         raise ValueError(f"threshold: give a number above 0 and up to 1, not {raw!r}")
     skipped = []
     report_progress(5, _("Comparing persons who share a name, date or phone"))
-    rows = registry_pairs(threshold, skipped=lambda key, size: skipped.append(size))
+    rows = registry_pairs(threshold, skipped=lambda key, size: skipped.append(size),
+                          progress=lambda done, total: report_progress(
+                              5 + 65 * done // max(total, 1), _("Comparing persons who share a name, date or phone")))
     report_progress(70, _("Storing %(n)d pair(s) for review") % {"n": len(rows)})
     counts = store_pairs(rows, report_progress)
     return {**counts, "threshold": threshold, "skipped_blocks": len(skipped)}

@@ -156,3 +156,15 @@ def test_a_person_without_a_ref_is_written_by_id(registry):
     copy.save()
     rows = read_pairs(run_match()[0])
     assert (f"#{copy.pk}", "P-0-0") in {(a, b) for a, b, _s in rows}
+
+
+def test_the_batch_reports_its_progress_over_every_block(registry, monkeypatch):
+    from matching import candidates
+    from matching.models import MatchKey
+
+    monkeypatch.setattr(candidates, "PROGRESS_EVERY", 1)
+    calls = []
+    candidates.registry_pairs(progress=lambda done, total: calls.append((done, total)))
+    blocks = MatchKey.objects.values("key").distinct().count()
+    assert [done for done, _ in calls] == list(range(1, blocks + 1))
+    assert {total for _, total in calls} == {blocks}
