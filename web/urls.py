@@ -6,6 +6,7 @@ from matching import views as matching_views
 from web import views
 from web import views_assistance as assistance
 from web import views_catalogue as catalogue
+from web import views_reports as reports
 
 app_name = "web"
 urlpatterns = [
@@ -52,6 +53,7 @@ urlpatterns = [
     path("assistance/<int:pk>/referral-status/", assistance.delivery_referral, name="delivery_referral"),
     path("assistance/<int:pk>/evidence/", assistance.delivery_evidence, name="delivery_evidence"),
     path("evidence/<int:pk>/", evidence_file, name="evidence"),
+    path("programmes/<slug:code>/results/", reports.programme_results, name="programme_results"),
     path("programmes/<slug:code>/houses/", assistance.programme_houses, name="programme_houses"),
     path("programmes/<slug:code>/budget/", assistance.programme_budget_page, name="programme_budget"),
     path("budget/", assistance.budget_index, name="budget"),
