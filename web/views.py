@@ -109,6 +109,31 @@ def _with_version(data, version):
     return data
 
 
+def edit_versioned(request, *, form_class, initial, save, template, context, done, success):
+    """The edit page of a versioned record: validate, save through its action with the version
+    the form was loaded at, and when someone saved in between show what changed and keep the
+    input. `save(form, version)` writes; `success()` is the URL to go to afterwards."""
+    conflict = None
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                save(form, form.cleaned_data["version"] or 0)
+            except StaleVersion as e:
+                current = e.current
+                conflict = _conflict_rows(form, {f: getattr(current, f) for f in form_class.FIELDS})
+                form = form_class(_with_version(request.POST, current.version))
+                form.is_valid()
+            except ValidationError as e:
+                _add_errors(form, e)
+            else:
+                messages.success(request, done)
+                return redirect(success())
+    else:
+        form = form_class(initial=initial)
+    return render(request, template, {**context, "form": form, "conflict": conflict})
+
+
 def _next_url(request, default):
     url = request.POST.get("next") or request.GET.get("next")
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
@@ -550,27 +575,12 @@ def programme_edit(request, code):
     user = request.user
     _require(user.can_manage_programmes)
     programme = get_object_or_404(Programme, code=code)
-    conflict = None
-    if request.method == "POST":
-        form = forms.ProgrammeForm(request.POST)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    programme_actions.update_programme(
-                        programme, form.values(), donors=form.cleaned_data["donors"],
-                        expected_version=form.cleaned_data["version"] or 0, acting_user=user)
-                messages.success(request, _("The programme was saved."))
-                return redirect("web:programme", code=programme.code)
-            except StaleVersion as e:
-                current = e.current
-                conflict = _conflict_rows(form, {f: getattr(current, f) for f in forms.ProgrammeForm.FIELDS})
-                form = forms.ProgrammeForm(_with_version(request.POST, current.version))
-                form.is_valid()
-            except ValidationError as e:
-                _add_errors(form, e)
-    else:
-        form = forms.ProgrammeForm(initial=forms.programme_initial(programme))
-    return render(request, "web/programmes/form.html", {"form": form, "programme": programme, "conflict": conflict})
+    return edit_versioned(
+        request, form_class=forms.ProgrammeForm, initial=forms.programme_initial(programme),
+        save=lambda form, version: programme_actions.update_programme(
+            programme, form.values(), donors=form.cleaned_data["donors"], expected_version=version, acting_user=user),
+        template="web/programmes/form.html", context={"programme": programme},
+        done=_("The programme was saved."), success=lambda: reverse("web:programme", args=[programme.code]))
 
 
 # --- audit -------------------------------------------------------------------------------------
@@ -707,24 +717,9 @@ def organisation_edit(request, pk):
     user = request.user
     _require(user.can_manage_programmes)
     organisation = get_object_or_404(Organisation, pk=pk)
-    conflict = None
-    if request.method == "POST":
-        form = forms.OrganisationForm(request.POST)
-        if form.is_valid():
-            try:
-                programme_actions.update_organisation(organisation, form.values(),
-                                                      expected_version=form.cleaned_data["version"] or 0,
-                                                      acting_user=user)
-                messages.success(request, _("The organisation was saved."))
-                return redirect("web:organisations")
-            except StaleVersion as e:
-                current = e.current
-                conflict = _conflict_rows(form, {f: getattr(current, f) for f in forms.OrganisationForm.FIELDS})
-                form = forms.OrganisationForm(_with_version(request.POST, current.version))
-                form.is_valid()
-            except ValidationError as e:
-                _add_errors(form, e)
-    else:
-        form = forms.OrganisationForm(initial=forms.organisation_initial(organisation))
-    return render(request, "web/organisations/form.html",
-                  {"form": form, "organisation": organisation, "conflict": conflict})
+    return edit_versioned(
+        request, form_class=forms.OrganisationForm, initial=forms.organisation_initial(organisation),
+        save=lambda form, version: programme_actions.update_organisation(
+            organisation, form.values(), expected_version=version, acting_user=user),
+        template="web/organisations/form.html", context={"organisation": organisation},
+        done=_("The organisation was saved."), success=lambda: reverse("web:organisations"))

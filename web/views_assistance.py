@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -36,8 +37,8 @@ from registry import actions as registry_actions
 from registry.models import Person
 from web import forms_assistance as forms
 from web.views import (
-    _add_errors, _conflict_rows, _error_dict, _flash_errors, _household_or_404, _page, _query_without_page,
-    _require, _tree, _wants_fragment, _with_version,
+    _add_errors, _error_dict, _flash_errors, _household_or_404, _page, _query_without_page, _require, _tree,
+    _wants_fragment, edit_versioned,
 )
 
 
@@ -471,27 +472,12 @@ def activity_edit(request, pk):
     user = request.user
     activity = _activity_or_404(user, pk)
     _require(user.can_edit_registry)
-    conflict = None
-    if request.method == "POST":
-        form = forms.ActivityForm(request.POST)
-        if form.is_valid():
-            try:
-                activity_actions.update_activity(activity, form.values(),
-                                                 expected_version=form.cleaned_data["version"] or 0,
-                                                 acting_user=user, via="web")
-            except StaleVersion as e:
-                current = e.current
-                conflict = _conflict_rows(form, {f: getattr(current, f) for f in forms.ActivityForm.FIELDS})
-                form = forms.ActivityForm(_with_version(request.POST, current.version))
-                form.is_valid()
-            except ValidationError as e:
-                _add_errors(form, e)
-            else:
-                messages.success(request, _("The activity was saved."))
-                return redirect("web:activity", pk=activity.pk)
-    else:
-        form = forms.ActivityForm(initial=forms.activity_initial(activity))
-    return render(request, "web/activities/form.html", {"form": form, "activity": activity, "conflict": conflict})
+    return edit_versioned(
+        request, form_class=forms.ActivityForm, initial=forms.activity_initial(activity),
+        save=lambda form, version: activity_actions.update_activity(
+            activity, form.values(), expected_version=version, acting_user=user, via="web"),
+        template="web/activities/form.html", context={"activity": activity},
+        done=_("The activity was saved."), success=lambda: reverse("web:activity", args=[activity.pk]))
 
 
 def _may_record_attendance(user, activity):
@@ -659,27 +645,12 @@ def project_edit(request, pk):
     user = request.user
     project = _project_or_404(user, pk)
     _require(user.can_edit_registry)
-    conflict = None
-    if request.method == "POST":
-        form = forms.ProjectForm(request.POST)
-        if form.is_valid():
-            try:
-                activity_actions.update_project(project, form.values(),
-                                                expected_version=form.cleaned_data["version"] or 0,
-                                                acting_user=user, via="web")
-            except StaleVersion as e:
-                current = e.current
-                conflict = _conflict_rows(form, {f: getattr(current, f) for f in forms.ProjectForm.FIELDS})
-                form = forms.ProjectForm(_with_version(request.POST, current.version))
-                form.is_valid()
-            except ValidationError as e:
-                _add_errors(form, e)
-            else:
-                messages.success(request, _("The project was saved."))
-                return redirect("web:project", pk=project.pk)
-    else:
-        form = forms.ProjectForm(initial=forms.project_initial(project))
-    return render(request, "web/projects/form.html", {"form": form, "project": project, "conflict": conflict})
+    return edit_versioned(
+        request, form_class=forms.ProjectForm, initial=forms.project_initial(project),
+        save=lambda form, version: activity_actions.update_project(
+            project, form.values(), expected_version=version, acting_user=user, via="web"),
+        template="web/projects/form.html", context={"project": project},
+        done=_("The project was saved."), success=lambda: reverse("web:project", args=[project.pk]))
 
 
 @login_required
