@@ -1,1 +1,54 @@
 """Merges of duplicate persons and households, kept so that a manager can undo them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class MergeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(undone_at__isnull=True)
+
+
+class Merge(models.Model):
+    """One merge of `drop` into `keep`: who, when and why, and everything needed to undo it exactly.
+
+    The dropped person (and a household emptied by the merge) is deleted, so ids are kept as plain
+    numbers rather than foreign keys: a foreign key would keep pointing at rows that no longer exist.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    with_households = models.BooleanField(default=False)
+    keep_person_id = models.BigIntegerField(db_index=True)
+    keep_household_id = models.BigIntegerField(db_index=True)
+    drop_person_id = models.BigIntegerField(db_index=True)
+    drop_household_id = models.BigIntegerField(db_index=True)
+    household_removed = models.BooleanField(default=False)
+    # Rows as Django's serializer writes them ({"model", "pk", "fields"}): the dropped person first,
+    # then its emptied household, then every other row the merge deleted, in deletion order. Undo
+    # inserts them back as they were, same ids, versions and timestamps.
+    removed = models.JSONField(default=list)
+    # Every field the merge changed on a row that stays: [{"model", "pk", "fields": {name: [old, new]}}],
+    # in the order written. Moved deliveries, members, documents... and the values of `keep` filled
+    # from `drop`. Undo writes the old values back, newest first.
+    rewrites = models.JSONField(default=list)
+    # The values of `drop` that differ from those `keep` kept, for people reading the merge.
+    differences = models.JSONField(default=dict, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    undo_reason = models.TextField(blank=True)
+
+    objects = MergeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"merge #{self.pk}: person {self.drop_person_id} into {self.keep_person_id}"
+
+    @property
+    def audit_reason(self):
+        return f"merge #{self.pk}"
