@@ -22,14 +22,11 @@ from matching.candidates import registry_pairs
 from matching.keys import Record, stored_names
 from matching.models import DuplicatePair
 from matching.score import DEFAULT_THRESHOLD, band, compare
+from merges import actions as merges
 from registry.models import Person
 
 P = DuplicatePair.Status
 CHUNK = 1000
-
-
-class MergeUnavailable(Exception):
-    """merges.actions.merge_persons is not installed (yet)."""
 
 
 # The "match" job --------------------------------------------------------------------------------
@@ -155,14 +152,9 @@ def merge_pair(pair, *, keep, acting_user, with_households=False, reason, via="w
     reason = _require_reason(reason)
     if keep.pk not in (pair.person_a_id, pair.person_b_id):
         raise ValidationError({"keep": _("Choose one of the two persons to keep.")})
-    try:
-        # Imported here: the merges app may not provide it yet, and the review works without it.
-        from merges.actions import merge_persons
-    except ImportError:
-        raise MergeUnavailable()
     drop = pair.person_b if keep.pk == pair.person_a_id else pair.person_a
     # The pair is closed before the merge: the merge moves or removes whatever points at `drop`.
     pair = _decide(pair, P.MERGED, acting_user, reason, via,
                    changes={"kept": [None, keep.pk], "with_households": [None, bool(with_households)]})
-    merge = merge_persons(keep, drop, acting_user=acting_user, with_households=bool(with_households), reason=reason)
+    merge = merges.merge_persons(keep, drop, acting_user=acting_user, with_households=bool(with_households), reason=reason)
     return pair, merge

@@ -223,9 +223,6 @@ def pair_merge(request, pk):
     try:
         review.merge_pair(pair, keep=keep, acting_user=user, with_households=bool(request.POST.get("with_households")),
                           reason=request.POST.get("reason", ""))
-    except review.MergeUnavailable:
-        messages.error(request, _("Merging is not available yet."))
-        return redirect("review:pair", pk=pair.pk)
     except PermissionDenied:
         return _cannot_decide(request, pair)
     except Person.DoesNotExist:
