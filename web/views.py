@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import may_edit_household
 from audit.models import AuditEntry
 from homeward.concurrency import StaleVersion
+from merges import actions as merges
 from places.models import Municipality
 from programmes import actions as programme_actions
 from programmes.models import MANAGER_ONLY, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Organisation, Programme
@@ -309,7 +310,8 @@ def household_detail(request, pk):
         "enrol_form": forms.EnrolForm(user=user, household=household) if editable else None,
     }
     if user.can_read_audit:
-        entries = AuditEntry.objects.filter(household_id=household.pk).select_related("actor")[:100]
+        # With the rows of households merged into this one: audit rows keep the ids they were written with.
+        entries = merges.audit_trail(household).select_related("actor")[:100]
         context["audit"] = _audit_rows(user, entries)
     return render(request, "web/households/detail.html", context)
 
@@ -605,7 +607,7 @@ def audit_log(request):
             if f["date_to"]:
                 entries = entries.filter(at__date__lte=f["date_to"])
             if f["household"]:
-                entries = entries.filter(household_id=f["household"])
+                entries = entries.filter(household_id__in=merges.merged_household_ids(f["household"]))
         else:
             entries = entries.none()
     page = _page(request, entries)
