@@ -453,3 +453,23 @@ def audit_trail(household):
 def person_audit_trail(person):
     return AuditEntry.objects.filter(model="registry.person",
                                      object_id__in=[str(pk) for pk in merged_person_ids(person.pk)])
+
+
+def merged_refs(refs):
+    """{ref: (ref of the person it was merged into, merge id)} for the refs in `refs` that belong to
+    persons merged away (active merges only), following a chain of merges to the person kept last."""
+    refs = set(refs)
+    found, kept_ids = {}, {}
+    for merge in Merge.objects.active().order_by("created_at", "pk"):
+        dropped = merge.removed[0]["fields"] if merge.removed else {}
+        if dropped.get("ref") in refs:
+            found[dropped["ref"]] = merge
+        kept_ids[merge.drop_person_id] = merge.keep_person_id
+    result = {}
+    for ref, merge in found.items():
+        keep = merge.keep_person_id
+        while keep in kept_ids:
+            keep = kept_ids[keep]
+        kept = Person.objects.filter(pk=keep).values_list("ref", flat=True).first()
+        result[ref] = (kept, merge.pk)
+    return result

@@ -387,7 +387,7 @@ def import_registry(path, *, programme=None, dry_run=False, acting_user=None):
         result.problems.append(f"{acting_user.username}: the {acting_user.role} role cannot change the registry")
     programme_obj = _programme(programme, acting_user, result)
     present = set(header)
-    rows = _validate_rows(header, body, result)
+    rows = _skip_merged(_validate_rows(header, body, result), result)
     if not rows and not result.problems:
         result.problems.append("the file has no data rows")
     groups = _households(rows, result, present)
@@ -447,6 +447,23 @@ def _programme(code, acting_user, result):
 
 
 # Duplicates ------------------------------------------------------------------------------------
+
+def _skip_merged(rows, result):
+    """Rows of persons merged into someone else since the file was made: importing them again would
+    bring the duplicate back. They are left out, each with a warning naming the person kept."""
+    from merges.actions import merged_refs
+
+    refs = {r.person.ref for r in rows if r.person is not None and r.person.ref}
+    merged = merged_refs(refs - set(Person.objects.filter(ref__in=refs).values_list("ref", flat=True)))
+    if not merged:
+        return rows
+    for row in rows:
+        if row.person is not None and row.person.ref in merged:
+            kept, merge = merged[row.person.ref]
+            result.warnings.append(f"row {row.number}: {row.person.ref} was merged into {kept} (merge #{merge}); "
+                                   "row left out")
+    return [r for r in rows if r.person is None or r.person.ref not in merged]
+
 
 def likely_duplicates(rows, acting_user):
     """Report lines for the new persons of the file that are probably someone already there:

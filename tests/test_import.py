@@ -300,3 +300,24 @@ def test_a_file_without_duplicates_reports_none(tmp_path, capsys):
     # Importing it again changes nothing and does not report people as duplicates of themselves.
     run_import(write_csv(tmp_path, ROWS))
     assert "duplicate" not in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_importing_the_file_again_after_a_merge_does_not_bring_the_duplicate_back(tmp_path, capsys):
+    from accounts.models import User
+    from merges.actions import merge_persons
+
+    twice = ROWS + ["P-7,HH-4,head,Агим,Краснићи,Раме,M,1970-03-14,ALB,returnee,Klina,XK,Klinë,,"]
+    path = write_csv(tmp_path, twice)
+    run_import(path)
+    manager = User.objects.create_user("mgr", password="correct horse battery", role="admin")
+    merge = merge_persons(Person.objects.get(ref="P-1"), Person.objects.get(ref="P-7"), acting_user=manager,
+                          with_households=True, reason="registered twice by two partners")
+    before = snapshot_db()
+    capsys.readouterr()
+
+    run_import(path)
+    captured = capsys.readouterr()
+    assert f"row 8: P-7 was merged into P-1 (merge #{merge.pk}); row left out" in captured.err
+    assert not Person.objects.filter(ref="P-7").exists() and not Household.objects.filter(ref="HH-4").exists()
+    assert snapshot_db() == before
