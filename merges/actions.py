@@ -156,6 +156,9 @@ def merge_persons(keep, drop, *, acting_user, with_households=False, reason):
     households = with_households and keep_household.pk != drop_household.pk
     sensitive = any([is_sensitive(keep), is_sensitive(drop), obj_enrolled_sensitive(keep_household.pk),
                      obj_enrolled_sensitive(drop_household.pk)])
+    if sensitive and not acting_user.sensitive:
+        # The merge would move trafficking, medical or protection records the user may not see.
+        raise PermissionDenied(_("Only users cleared for sensitive data merge persons with sensitive records."))
 
     mine, theirs = _fields(keep), _fields(drop)
     merge = Merge.objects.create(

@@ -178,6 +178,8 @@ def test_it_refuses_a_stale_copy_of_a_person(dup):
 def test_it_marks_the_audit_rows_sensitive_when_the_merge_touches_sensitive_data(dup):
     survivor = dup.h_sensitive.members.get()
     drita = dup.h_kline.members.get(given_name="Drita")
+    dup.ada.sensitive = True  # only users cleared for sensitive data merge a trafficking survivor
+    dup.ada.save()
     merge = merge_persons(survivor, drita, acting_user=dup.ada, reason="same woman")
     rows = AuditEntry.objects.filter(reason=f"merge #{merge.pk}")
     assert rows.exists() and not rows.filter(sensitive=False).exists()
@@ -190,3 +192,17 @@ def test_it_is_what_the_review_queue_calls_to_merge_a_pair(dup):
     assert merge.drop_person_id == dup.drop.pk and not Person.objects.filter(pk=dup.drop.pk).exists()
     closed = next(r for r in merge.removed if r["model"] == "matching.duplicatepair")
     assert closed["fields"]["status"] == "merged"  # kept in the merge, back on undo
+
+
+def test_a_manager_not_cleared_for_sensitive_data_cannot_merge_a_trafficking_survivor(dup):
+    from registry.models import VulnerabilityCategory
+
+    dup.drop.vulnerability_records.create(category=VulnerabilityCategory.objects.get(code="trafficking_survivor"))
+    assert not dup.marko.sensitive
+    with pytest.raises(PermissionDenied):
+        merged(dup, user=dup.marko)
+    assert Person.objects.filter(pk=dup.drop.pk).exists()
+    dup.marko.sensitive = True
+    dup.marko.save()
+    merged(dup, user=dup.marko)
+    assert not Person.objects.filter(pk=dup.drop.pk).exists()
