@@ -1,6 +1,7 @@
 from django.urls import path
 
 from matching import views
+from merges import views as merges
 
 app_name = "review"
 urlpatterns = [
@@ -9,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.pair_detail, name="pair"),
     path("<int:pk>/not-duplicate/", views.pair_not_duplicate, name="not_duplicate"),
     path("<int:pk>/merge/", views.pair_merge, name="merge"),
+    path("merges/", merges.merge_list, name="merges"),
+    path("merges/<int:pk>/undo/", merges.merge_undo, name="undo_merge"),
 ]

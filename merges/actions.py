@@ -464,7 +464,7 @@ def merged_refs(refs):
     refs = set(refs)
     found, kept_ids = {}, {}
     for merge in Merge.objects.active().order_by("created_at", "pk"):
-        dropped = merge.removed[0]["fields"] if merge.removed else {}
+        dropped = merge.dropped
         if dropped.get("ref") in refs:
             found[dropped["ref"]] = merge
         kept_ids[merge.drop_person_id] = merge.keep_person_id

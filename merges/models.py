@@ -50,5 +50,11 @@ class Merge(models.Model):
         return f"merge #{self.pk}: person {self.drop_person_id} into {self.keep_person_id}"
 
     @property
+    def dropped(self):
+        """The dropped person's fields as they were, from the rows the merge removed."""
+        return next((r["fields"] for r in self.removed
+                     if r["model"] == "registry.person" and r["pk"] == self.drop_person_id), {})
+
+    @property
     def audit_reason(self):
         return f"merge #{self.pk}"
