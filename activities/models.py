@@ -1,8 +1,10 @@
 """Activities (trainings, meetings, visits...) and community and infrastructure projects.
 
-Both are programme-level records, not personal data: every user with a role sees them. The one
-exception is an activity's list of registered attendees (Attendance), which names persons and is
-read only through Attendance.objects.visible_to(user); everyone sees how many attended.
+Both are programme-level records, not personal data: every user with a role sees them, except
+those of a sensitive programme (counter-trafficking, medical), which only users cleared for
+sensitive data see, as they see its enrolments and figures: the date and place of a workshop for
+trafficking survivors says too much. An activity's list of registered attendees (Attendance) names
+persons and is read only through Attendance.objects.visible_to(user).
 """
 
 from django.conf import settings
@@ -17,7 +19,7 @@ from homeward.concurrency import Versioned
 def _everyone_with_a_role(queryset, user):
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
-    return queryset
+    return queryset if user.sensitive else queryset.filter(programme__sensitive=False)
 
 
 class ActivityType(models.TextChoices):

@@ -43,9 +43,14 @@ def test_it_lists_attendees_of_a_sensitive_programme_only_for_cleared_users(worl
     activity = create_activity(
         Activity(programme=world.ct, type="workshop", title="Peer support group", date="2024-06-01"),
         attendees=[survivor.pk], acting_user=world.sara)
-    body = ApiClient(token_for(getattr(world, persona))).get(f"/activities/{activity.pk}").json()
     user = getattr(world, persona)
-    expected = [survivor.pk] if user.sensitive and "H-KL-2" in VISIBLE[persona] else []
+    response = ApiClient(token_for(user)).get(f"/activities/{activity.pk}")
+    if not user.sensitive:  # the activity of a sensitive programme itself is hidden from them
+        assert response.status_code == 404
+        assert not AuditEntry.objects.filter(action="view", model="activities.activity", actor=user).exists()
+        return
+    body = response.json()
+    expected = [survivor.pk] if "H-KL-2" in VISIBLE[persona] else []
     assert [a["person"] for a in body["attendees"]] == expected
     assert body["attendees_count"] == 1
     viewed = AuditEntry.objects.filter(action="view", model="activities.activity", actor=user, sensitive=True)
@@ -61,3 +66,18 @@ def test_it_never_shows_a_donor_a_name(world, token_for, everyone_came):
 def test_it_shows_activities_and_projects_to_no_one_without_a_login(world, everyone_came):
     assert ApiClient().get("/activities").status_code == 401
     assert Activity.objects.visible_to(None).count() == 0
+
+
+def test_activities_and_projects_of_a_sensitive_programme_are_seen_only_by_users_cleared_for_it(world):
+    import datetime
+
+    from activities.models import Activity, CommunityProject
+
+    workshop = Activity.objects.create(type="workshop", title="Safe housing workshop", date=datetime.date(2026, 5, 4),
+                                       programme=world.ct, municipality=world.kline)
+    shelter = CommunityProject.objects.create(type="community_event", title="Shelter open day", programme=world.ct)
+    for user in (world.klara, world.ada, world.marko, world.dona):
+        assert not Activity.objects.visible_to(user).filter(pk=workshop.pk).exists(), user.username
+        assert not CommunityProject.objects.visible_to(user).filter(pk=shelter.pk).exists(), user.username
+    assert Activity.objects.visible_to(world.sara).filter(pk=workshop.pk).exists()
+    assert CommunityProject.objects.visible_to(world.sara).filter(pk=shelter.pk).exists()
