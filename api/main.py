@@ -32,6 +32,8 @@ api.add_router("", "api.assistance.router")
 api.add_router("", "api.activities.router")
 api.add_router("", "api.matching.router")
 api.add_router("", "api.reports.router")
+api.add_router("", "api.exports.router")
+api.add_router("", "api.duplicates.router")
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from assistance.views import evidence_file
 from matching import views as matching_views
@@ -68,4 +68,6 @@ urlpatterns = [
     path("projects/<int:pk>/", assistance.project_detail, name="project"),
     path("projects/<int:pk>/edit/", assistance.project_edit, name="project_edit"),
     path("projects/<int:pk>/transition/", assistance.project_transition, name="project_transition"),
+    path("", include("web.urls_dashboard")),
+    path("", include("web.urls_exports")),
 ]

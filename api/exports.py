@@ -1,0 +1,5 @@
+"""Report exports over the API."""
+
+from ninja import Router
+
+router = Router(tags=["reports"])

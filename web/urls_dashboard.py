@@ -1,0 +1,3 @@
+"""Pages of the dashboard, included by web.urls under the "web" namespace."""
+
+urlpatterns = []
