@@ -143,6 +143,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
 HOMEWARD_PAGE_SIZE = 25
+# Programme-wide figures are kept until a record changes once the registry holds this many
+# persons (reports.cache); below it they are counted afresh on every request.
+HOMEWARD_FIGURES_CACHE_PERSONS = int(os.environ.get("HOMEWARD_FIGURES_CACHE_PERSONS", "100000"))
 
 LOGGING = {
     "version": 1,

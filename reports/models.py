@@ -214,3 +214,14 @@ class ManualValue(models.Model):
             errors["indicator"] = _("Only manual indicators take values by hand.")
         if errors:
             raise ValidationError(errors)
+
+
+class FigureCache(models.Model):
+    """Programme-wide figures already computed (reports.cache): served again while no record has
+    changed since, never after."""
+
+    key = models.CharField(max_length=200, unique=True)
+    stamp = models.CharField(max_length=400)
+    computed_at = models.DateTimeField(default=timezone.now)
+    seconds = models.FloatField(default=0)  # how long computing them took
+    data = models.BinaryField()

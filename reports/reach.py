@@ -198,6 +198,13 @@ def row_key(key_of, value):
 
 
 def reach(basis, by=None):
+    """The figures below, kept for a large registry until a record changes (reports.cache)."""
+    from reports.cache import cached
+
+    return cached("reach", basis, lambda: count_reach(basis, by), by)
+
+
+def count_reach(basis, by=None):
     """{"households", "direct", "indirect", "rows": [{"key", "households", "direct", "indirect"}]}
     plus the figures never added to them: anonymous participants and catchment population.
 

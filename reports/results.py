@@ -33,6 +33,14 @@ def indicator_figures(indicator, basis):
 
 
 def framework(programme, basis):
+    """count_framework's figures, kept for a large registry until a record changes (reports.cache)."""
+    from reports.cache import cached
+
+    donor = basis.user.role == Role.DONOR  # a donor's copy has its small cells suppressed
+    return cached("framework", basis, lambda: count_framework(programme, basis), programme.pk, donor)
+
+
+def count_framework(programme, basis):
     """[goal {level, code, statement, indicators, children: [outcome {..., children: [output]}]}]."""
     chosen = (Indicator.objects.select_related("numerator", "denominator")
               .prefetch_related("assistance_types", "targets"))

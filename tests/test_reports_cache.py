@@ -1,0 +1,74 @@
+"""Programme-wide figures of a large registry are kept until a record changes (reports.cache).
+The threshold is lowered to one person so the small world counts as large."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from assistance.actions import change_delivery_status
+from registry.actions import update_person
+from reports.models import FigureCache
+from reports.reach import Basis, reach
+from tests.test_reports_reach import DAY, deliver, member, reached  # noqa: F401  (the fixture)
+
+large = override_settings(HOMEWARD_FIGURES_CACHE_PERSONS=1)
+
+
+def direct(user, programme, by=None):
+    return reach(Basis.of(user, programme, include_phases=True, on=DAY), by=by)
+
+
+@large
+def test_it_serves_the_same_figures_again_without_counting(reached):
+    w = reached
+    basis = Basis.of(w.mira, w.rrk, include_phases=True, on=DAY)
+    first = reach(basis, by="sex")
+    with CaptureQueriesContext(connection) as queries:
+        again = reach(basis, by="sex")
+    assert again == first
+    # The look-ups (is the registry large, the stamp, the stored copy), no counting.
+    assert len(queries) <= 3
+    assert FigureCache.objects.count() == 1
+
+
+@large
+def test_a_new_delivery_is_counted_at_once(reached):
+    w = reached
+    before = direct(w.mira, w.rrk)
+    deliver(w, w.rrk6, "food_package", household=w.h_sensitive)
+    after = direct(w.mira, w.rrk)
+    assert after["households"] == before["households"] + 1
+    assert after["direct"] > before["direct"]
+
+
+@large
+def test_a_cancelled_delivery_and_an_edited_person_change_the_figures(reached):
+    w = reached
+    package = deliver(w, w.rrk6, "food_package", household=w.h_sensitive, date=datetime.date(2024, 6, 1))
+    counted = direct(w.mira, w.rrk)["households"]
+    change_delivery_status(package, "cancelled", reason="Not handed over.", acting_user=w.ada)
+    assert direct(w.mira, w.rrk)["households"] == counted - 1
+
+    rows = {r["key"]: r["direct"] for r in direct(w.mira, w.rrk, by="sex")["rows"]}
+    agim = member(w.h_kline, "Agim")
+    update_person(agim, {"sex": "F"}, acting_user=w.ada, expected_version=agim.version)
+    moved = {r["key"]: r["direct"] for r in direct(w.mira, w.rrk, by="sex")["rows"]}
+    assert moved["F"] == rows["F"] + 1 and moved["M"] == rows["M"] - 1
+
+
+@large
+def test_a_caseworkers_figures_are_never_taken_from_the_programme_wide_copy(reached):
+    w = reached
+    everyone = direct(w.mira, w.rrk)
+    klara = direct(w.klara, w.rrk)
+    assert klara["direct"] < everyone["direct"]
+    assert FigureCache.objects.count() == 1  # M&E's only
+
+
+def test_a_small_registry_is_always_counted_afresh(reached):
+    w = reached
+    direct(w.mira, w.rrk)
+    assert not FigureCache.objects.exists()
