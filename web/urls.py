@@ -70,4 +70,5 @@ urlpatterns = [
     path("projects/<int:pk>/transition/", assistance.project_transition, name="project_transition"),
     path("", include("web.urls_dashboard")),
     path("", include("web.urls_exports")),
+    path("", include("web.urls_drilldown")),
 ]
