@@ -18,7 +18,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from accounts.models import Role
 from api.common import Page, caller, paged, scoped_get
@@ -62,6 +62,9 @@ class ReachOut(Schema):
     participants: Participants
     community_projects_completed: int
     catchment_population: int
+    as_of: datetime.datetime | None = Field(None, description="when the figures were counted, for a large registry "
+                                                              "whose figures are kept (else null: counted now)")
+    refreshing: bool = Field(False, description="records changed since as_of; the figures are being counted again")
 
 
 def basis_for(user, programme, **kwargs):
@@ -92,6 +95,7 @@ def get_reach(request, programme: str, include_phases: bool = False, by: str | N
         raise Invalid(errors)
     basis = basis_for(user, found, include_phases=include_phases, on=on, since=since)
     figures = reach(basis, by=by)
+    figures.update(as_of=basis.as_of, refreshing=basis.refreshing)
     figures["suppressed"] = False
     if user.role == Role.DONOR:
         suppress(figures)
@@ -136,6 +140,8 @@ class ResultsOut(Schema):
     programme: str
     date: datetime.date
     results: list[ResultOut]
+    as_of: datetime.datetime | None = None
+    refreshing: bool = False
 
 
 def readable_programme(user, code, on=None):
@@ -150,7 +156,9 @@ def get_results(request, code: str, date: datetime.date | None = None):
     """The results framework (goal, outcomes, outputs) with each indicator's baseline, targets per
     period and actuals, counted over the programme and all its phases up to `date` (default today)."""
     programme, basis = readable_programme(caller(request), code, on=date)
-    return {"programme": programme.code, "date": basis.on, "results": framework(programme, basis)}
+    results = framework(programme, basis)
+    return {"programme": programme.code, "date": basis.on, "results": results, "as_of": basis.as_of,
+            "refreshing": basis.refreshing}
 
 
 class RecordPage(Schema):

@@ -4,7 +4,9 @@ report_progress(percent, message="") records how far the job got; it raises jobs
 when someone cancelled the job, so a long job stops at its next report. A new kind is one line here."""
 
 from matching.review import run_match
+from reports.cache import run_refresh
 
 KINDS = {
     "match": run_match,
+    "figures": run_refresh,
 }

@@ -1,20 +1,23 @@
-"""Programme-wide figures of a large registry, kept until a record changes.
+"""Programme-wide figures of a large registry: counted once, kept, refreshed in the background.
 
-Reach and a results framework over a million persons take the database seconds to count, and the
-same figures are asked for again and again: the dashboard, the results page, then each export.
-So programme-wide figures (basis.whole: the roles that see a whole programme) are stored with a
-stamp of the data they were counted from, and served again while the stamp is unchanged.
+Reach and a results framework over a million persons take the database minutes to count, and
+the same figures are asked for again and again: the dashboard, the results page, each export. So
+programme-wide figures (basis.whole: the roles that see a whole programme) are stored with a
+stamp of the data they were counted from.
+
+- Stamp unchanged: the stored copy is served. It is exact: nothing was added or changed since.
+- Stamp changed: the stored copy is still served, marked with the time it was counted
+  (`basis.as_of`) and as being refreshed (`basis.refreshing`), and a background job counts the
+  figures again. Pages and the API say so; nobody waits minutes for a page.
+- No copy yet: counted now, while the viewer waits, and stored.
 
 The stamp is the highest id of every table whose rows change figures, and of the audit log: every
 change to personal data and to programme records writes an audit row, and new deliveries, status
-changes, attendance, milestones and follow-ups add rows. An unchanged stamp means nothing was
-added or changed since, so a cached figure is never stale; any change anywhere makes the next
-request count again.
+changes, attendance, milestones and follow-ups add rows.
 
-Small registries (fewer persons than HOMEWARD_FIGURES_CACHE_PERSONS, every test database) are
-always counted afresh: there counting is fast and nothing needs keeping. Scoped figures
-(caseworkers, partners) are counted afresh too: their scope is small, and a cached copy would
-need a key per scope.
+Small registries (fewer persons than HOMEWARD_FIGURES_CACHE_PERSONS, every test database and the
+demo) are always counted afresh: there counting takes milliseconds. Scoped figures (caseworkers,
+partners) are counted afresh too: their scope is small, and a copy would need a key per scope.
 """
 
 import datetime
@@ -58,31 +61,82 @@ def enabled():
     return last is not None and last >= threshold
 
 
-def key_of(kind, basis, *parts):
+def key_of(kind, basis, parts):
     text = repr((kind, sorted(basis.programmes), basis.on, basis.since, *parts))
     return f"{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
-def cached(kind, basis, compute, *parts):
-    """compute(), or the copy stored the last time it was computed over the same records."""
+def cached(kind, basis, parts):
+    """The figures of `kind` ("reach" or "framework") for this basis, counted or kept."""
     if not basis.whole or not enabled():
-        return compute()
+        return count(kind, basis, parts)
     from reports.models import FigureCache
 
-    key, now = key_of(kind, basis, *parts), stamp()
-    found = FigureCache.objects.filter(key=key).values_list("stamp", "data").first()
-    if found and found[0] == now:
-        return pickle.loads(bytes(found[1]))
+    key, now = key_of(kind, basis, parts), stamp()
+    found = FigureCache.objects.filter(key=key).values_list("stamp", "data", "computed_at").first()
+    if found is None:
+        return store(key, kind, basis, parts, now)
+    if found[0] != now:
+        basis.refreshing = True
+        refresh_later(key, kind, basis, parts)
+    basis.as_of = found[2] if basis.as_of is None else min(basis.as_of, found[2])
+    return pickle.loads(bytes(found[1]))
+
+
+def count(kind, basis, parts):
+    from programmes.models import Programme
+    from reports.reach import count_reach
+    from reports.results import count_framework
+
+    if kind == "reach":
+        return count_reach(basis, by=parts[0])
+    return count_framework(Programme.objects.get(pk=parts[0]), basis)
+
+
+def store(key, kind, basis, parts, at_stamp):
+    """Count the figures and keep them under the stamp read before counting: a change made while
+    counting makes the copy stale at once, so it is counted again."""
+    from reports.models import FigureCache
+
     started = time.perf_counter()
-    value = compute()
+    value = count(kind, basis, parts)
     elapsed = time.perf_counter() - started
-    if stamp() == now:  # nothing changed while counting: the copy matches its stamp
-        try:
-            with transaction.atomic():
-                # A key names its report date, so yesterday's keys are never asked for again.
-                FigureCache.objects.filter(computed_at__lt=timezone.now() - KEEP).delete()
-                FigureCache.objects.update_or_create(key=key, defaults={
-                    "stamp": now, "data": pickle.dumps(value), "computed_at": timezone.now(), "seconds": elapsed})
-        except IntegrityError:
-            pass  # another request stored the same figures first
+    try:
+        with transaction.atomic():
+            # A key names its report date, so old keys are seldom asked for again.
+            FigureCache.objects.filter(computed_at__lt=timezone.now() - KEEP).delete()
+            FigureCache.objects.update_or_create(key=key, defaults={
+                "stamp": at_stamp, "data": pickle.dumps(value), "computed_at": timezone.now(), "seconds": elapsed})
+    except IntegrityError:
+        pass  # another request stored the same figures first
     return value
+
+
+def refresh_later(key, kind, basis, parts):
+    """Queue one background job to count these figures again, unless one is already queued."""
+    from jobs.models import Job
+    from jobs.runner import enqueue
+
+    waiting = Job.objects.filter(kind="figures", status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+                                 parameters__key=key)
+    if not waiting.exists():
+        enqueue("figures", {"key": key, "kind": kind, "user": basis.user.pk, "programmes": sorted(basis.programmes),
+                            "on": basis.on.isoformat(), "since": basis.since.isoformat() if basis.since else None,
+                            "parts": list(parts)}, None)
+
+
+def run_refresh(job, report_progress):
+    """The background job: count one set of figures again, as the user who last asked for them."""
+    from accounts.models import User
+    from reports.reach import Basis
+
+    p = job.parameters
+    user = User.objects.get(pk=p["user"])
+    basis = Basis(user=user, programmes=set(p["programmes"]), on=datetime.date.fromisoformat(p["on"]),
+                  since=datetime.date.fromisoformat(p["since"]) if p["since"] else None)
+    if not basis.whole:
+        return {"skipped": "the user no longer sees the whole programme"}
+    report_progress(0, "Counting")
+    started = time.perf_counter()
+    store(p["key"], p["kind"], basis, tuple(p["parts"]), stamp())
+    return {"seconds": round(time.perf_counter() - started, 1)}

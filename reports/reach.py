@@ -69,6 +69,10 @@ class Basis:
     on: datetime.date
     since: datetime.date | None = None
     whole: bool = field(init=False)
+    # Set by reports.cache when the figures served are a kept copy: when it was counted, and
+    # whether records changed since (a background job is counting them again).
+    as_of: datetime.datetime | None = field(default=None, compare=False)
+    refreshing: bool = field(default=False, compare=False)
 
     def __post_init__(self):
         self.whole = self.user.role in PROGRAMME_WIDE
@@ -201,7 +205,7 @@ def reach(basis, by=None):
     """The figures below, kept for a large registry until a record changes (reports.cache)."""
     from reports.cache import cached
 
-    return cached("reach", basis, lambda: count_reach(basis, by), by)
+    return cached("reach", basis, (by,))
 
 
 def count_reach(basis, by=None):

@@ -37,7 +37,7 @@ def framework(programme, basis):
     from reports.cache import cached
 
     donor = basis.user.role == Role.DONOR  # a donor's copy has its small cells suppressed
-    return cached("framework", basis, lambda: count_framework(programme, basis), programme.pk, donor)
+    return cached("framework", basis, (programme.pk, donor))
 
 
 def count_framework(programme, basis):
