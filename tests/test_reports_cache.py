@@ -108,3 +108,14 @@ def test_the_api_says_when_kept_figures_were_counted_and_that_they_are_being_ref
     kept = client.get("/reports/reach", programme="RRK", include_phases="true", date="2024-06-30").json()
     assert kept["refreshing"] is True and kept["as_of"]
     assert kept["direct"] == first["direct"]
+
+
+@large
+def test_the_dashboard_says_the_figures_are_being_counted_again(reached, client):
+    w = reached
+    client.force_login(w.mira)
+    url = "/programmes/RRK/dashboard/?date=2024-06-30"
+    assert "being counted again" not in client.get(url).content.decode()
+    deliver(w, w.rrk6, "food_package", household=w.h_sensitive)
+    page = client.get(url).content.decode()
+    assert "Figures counted at" in page and "being counted again" in page

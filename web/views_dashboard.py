@@ -114,7 +114,7 @@ def programme_dashboard(request, code):
     indicators = dashboard.indicator_rows(framework(programme, basis), period.on)
     news_lang = _news_language(request, period)
     return render(request, "web/reports/dashboard.html", {
-        "programme": programme, "period": period, "figures": figures,
+        "programme": programme, "period": period, "figures": figures, "basis": basis,
         "rows": dashboard.municipality_names(_bars(figures["rows"])),
         "map": {"width": dashboard.MAP_WIDTH, "height": dashboard.MAP_HEIGHT, "seats": dashboard.seat_points(),
                 "bubbles": dashboard.municipality_map(figures["rows"])},
