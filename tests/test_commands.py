@@ -93,3 +93,12 @@ def test_it_installs_the_homeward_console_script_with_our_commands():
 def test_it_refuses_to_serve_on_a_port_that_is_not_one():
     with pytest.raises(CommandError, match="--port: 99999 is not a port number"):
         call_command("serve", "--port", "99999")
+
+
+def test_it_names_the_port_make_run_serves_on_in_the_demo_login_line(monkeypatch):
+    from homeward.management.commands.demo import Command
+
+    monkeypatch.setenv("PORT", "8123")
+    assert Command().create_parser("homeward", "demo").parse_args([]).url == "http://127.0.0.1:8123/"
+    monkeypatch.delenv("PORT")
+    assert Command().create_parser("homeward", "demo").parse_args([]).url == "http://127.0.0.1:8000/"

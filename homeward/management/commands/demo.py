@@ -1,5 +1,6 @@
 """`homeward demo`: load the demo dataset (idempotent: a second run adds nothing)."""
 
+import os
 import time
 
 from django.core.management.base import BaseCommand
@@ -11,7 +12,9 @@ class Command(BaseCommand):
     help = "Load the demo organisations, programmes, households and users. Running it again adds nothing."
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="the address shown in the login line")
+        # `make run` serves on $PORT, so the login line names the same port.
+        port = os.environ.get("PORT") or "8000"
+        parser.add_argument("--url", default=f"http://127.0.0.1:{port}/", help="the address shown in the login line")
 
     def handle(self, *args, url, **options):
         started = time.monotonic()
