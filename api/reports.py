@@ -25,6 +25,7 @@ from api.common import Page, caller, paged, scoped_get
 from api.problems import Invalid
 from programmes.models import Programme
 from reports import indicators
+from reports.drilldown import record_drilldown_view
 from reports.models import DIMENSIONS, Indicator
 from reports.reach import Basis, NotVisible, reach
 from reports.results import framework
@@ -190,15 +191,22 @@ def record_json(obj):
 @router.get("/programmes/{code}/results/{indicator}/records", response=RecordPage)
 def get_indicator_records(request, code: str, indicator: str, page: Query[Page],
                           period_start: datetime.date | None = None, period_end: datetime.date | None = None):
-    """The records behind an indicator's figure (for the period, when given) that the caller may see."""
-    programme, basis = readable_programme(caller(request), code)
+    """The records behind an indicator's figure (for the period, when given) that the caller may see.
+    Opening those of a sensitive programme is audited, as on the web page."""
+    user = caller(request)
+    programme, basis = readable_programme(user, code)
     found = scoped_get(Indicator.objects.select_related("numerator"), programme=programme, code=indicator)
     if period_start and period_end and period_end < period_start:
         raise Invalid([("period_end", _("The end date is before the start date."))])
     basis = basis.period(period_start, period_end or basis.on)
     rows = indicators.records(found, basis).order_by("pk")
     if any(f.name == "delivery" for f in rows.model._meta.concrete_fields):
-        rows = rows.select_related("delivery")
+        rows = rows.select_related("delivery__type")
     elif rows.model._meta.model_name == "delivery":
-        rows = rows.select_related("type")
-    return paged(rows, page, record_json)
+        rows = rows.select_related("type", "person", "household")
+    result = paged(rows, page, lambda obj: obj)
+    changes = {name: [None, value.isoformat()] for name, value in
+               (("period_start", period_start), ("period_end", period_end)) if value}
+    record_drilldown_view(user, programme, basis, found, result["items"], via="api", changes=changes)
+    result["items"] = [record_json(obj) for obj in result["items"]]
+    return result

@@ -1,0 +1,109 @@
+"""The records behind an indicator's figure, on a page: what the API's
+/programmes/{code}/results/{indicator}/records lists, each with a link to its own page.
+
+The figure is counted over the viewer's basis exactly as on the results page and the dashboard
+(a programme-wide role counts the whole programme, a caseworker their households; a donor's
+indicator totals are published, only breakdowns are suppressed). The list is the same figure's
+records over the records the viewer may see (reports.indicators.records), so a manager may read
+"5 persons" and find 2 of them listed. A donor sees no personal records: the page says so.
+Opening the records of a sensitive programme's indicator is audited, like opening the records.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity, CommunityProject
+from assistance.models import Delivery, Detail
+from programmes.models import Programme
+from registry.models import Household, Person
+from reports import indicators
+from reports.drilldown import PERSONAL, delivery_of, record_drilldown_view
+from reports.models import Indicator, ManualValue
+from reports.reach import Basis, NotVisible
+
+# How each kind of record is read for its row (the template has one table per kind).
+KINDS = [
+    (Person, "person", lambda rows: rows.select_related("household")),
+    (Household, "household", lambda rows: rows.prefetch_related("members")),
+    (Delivery, "delivery", lambda rows: rows.select_related("type", "person", "household")
+        .prefetch_related("household__members")),
+    (Detail, "detail", lambda rows: rows.select_related("delivery__type", "delivery__person", "delivery__household")
+        .prefetch_related("delivery__household__members")),
+    (Activity, "activity", lambda rows: rows.select_related("municipality")),
+    (CommunityProject, "project", lambda rows: rows.select_related("municipality")),
+    (ManualValue, "manual", lambda rows: rows),
+]
+
+
+class Period:
+    """`date` (the report date, default today), `period_start`, `period_end` and `phases` from the
+    query, as the API reads them, with an error naming each parameter that could not be read."""
+
+    def __init__(self, params):
+        self.errors = []
+        self.on = self._date(params, "date", _("Report date")) or timezone.localdate()
+        self.start = self._date(params, "period_start", _("From"))
+        self.end = self._date(params, "period_end", _("To"))
+        if self.start and self.end and self.end < self.start:
+            self.errors.append(("period_end", _("To"),
+                                _("The end date is before the start date; showing everything up to the report date.")))
+            self.start = self.end = None
+        self.phases = params.get("phases", "1") != "0"
+
+    def _date(self, params, name, label):
+        text = (params.get(name) or "").strip()
+        if not text:
+            return None
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            message = _("Enter a date as YYYY-MM-DD (“%(text)s” is not one).") % {"text": text}
+            self.errors.append((name, label, message))
+            return None
+
+    def changes(self):
+        """The period for the audit row, as reports.exports records an export's."""
+        values = {"date": self.on, "period_start": self.start, "period_end": self.end}
+        return {name: [None, value.isoformat()] for name, value in values.items() if value}
+
+
+@login_required
+def indicator_records(request, code, indicator):
+    user = request.user
+    programme = get_object_or_404(Programme, code=code)
+    period = Period(request.GET)
+    try:
+        basis = Basis.of(user, programme, include_phases=period.phases, on=period.on)
+    except NotVisible:
+        raise Http404
+    found = get_object_or_404(Indicator.objects.select_related("numerator"), programme=programme, code=indicator)
+    basis = basis.period(period.start, period.end or basis.on)
+
+    rows = indicators.records(found, basis).order_by("pk")
+    kind, read = next((name, read) for model, name, read in KINDS if issubclass(rows.model, model))
+    personal = issubclass(rows.model, PERSONAL)
+    # A donor's records() of persons, households and deliveries is empty by design: say why.
+    aggregates_only = personal and not user.sees_personal_data
+    page = Paginator(read(rows) if not aggregates_only else rows.none(),
+                     settings.HOMEWARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
+    shown = page.paginator.count
+    # A programme-wide role's figure counts records outside their scope; others count only theirs.
+    total = indicators.source(found, basis).count() if personal and basis.whole and not aggregates_only else shown
+    record_drilldown_view(user, programme, basis, found, listed, via="web", changes=period.changes())
+
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/reports/records.html", {
+        "programme": programme, "indicator": found, "figure": indicators.value(found, basis), "basis": basis,
+        "period": period, "kind": kind, "page": page, "rows": listed, "shown": shown, "total": total,
+        "deliveries": [delivery_of(obj) for obj in listed] if kind in ("delivery", "detail") else [],
+        "aggregates_only": aggregates_only, "query": query.urlencode(),
+    })
