@@ -19,8 +19,14 @@ run: $(STAMP)
 	$(BIN)/homeward demo
 	$(BIN)/homeward serve --port $${PORT:-8000}
 
+# The IATI 2.03 schemas the export tests validate against (not vendored: scripts/fetch-iati-schema).
+IATI_SCHEMA := var/iati-schema-2.03/iati-activities-schema.xsd
+
+$(IATI_SCHEMA): | $(STAMP)
+	PYTHON=$(BIN)/python scripts/fetch-iati-schema
+
 # The whole suite on the database DATABASE_URL names (SQLite when unset).
-test: $(STAMP)
+test: $(STAMP) $(IATI_SCHEMA)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

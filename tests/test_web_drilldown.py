@@ -221,3 +221,8 @@ def test_listing_medical_help_is_audited_in_any_programme(client, reached):
     assert f'<a href="/assistance/{delivery.pk}/">' in html
     assert views(w.sara, "assistance.delivery").get().object_id == str(delivery.pk)
     assert views(w.sara, "reports.indicator").exists()
+
+
+def test_the_results_page_links_each_actual_to_its_records(client, assisted):
+    html = page(client, assisted.marko, "/programmes/RRK/results/")
+    assert 'href="/programmes/RRK/results/P1/records/?date=' in html

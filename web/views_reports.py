@@ -61,7 +61,7 @@ def programme_results(request, code):
     if user.role == Role.DONOR:
         suppress(figures)
     return render(request, "web/reports/programme.html", {
-        "programme": programme, "figures": figures, "rows": _bars(figures["rows"]), "by": by, "on": on,
+        "programme": programme, "figures": figures, "rows": _bars(figures["rows"]), "by": by, "on": on, "basis": basis,
         "since": basis.since, "phases": phases,
         "dimensions": [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS],
         "framework": list(_indicators(framework(programme, basis))),
