@@ -31,6 +31,8 @@ api.add_router("", households.router)
 api.add_router("", "api.assistance.router")
 api.add_router("", "api.activities.router")
 api.add_router("", "api.matching.router")
+# Before the reports router: POST /programmes/{code}/results shares its path with the GET there.
+api.add_router("", "api.framework.router")
 api.add_router("", "api.reports.router")
 api.add_router("", "api.exports.router")
 api.add_router("", "api.duplicates.router")

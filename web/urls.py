@@ -71,4 +71,5 @@ urlpatterns = [
     path("", include("web.urls_dashboard")),
     path("", include("web.urls_exports")),
     path("", include("web.urls_drilldown")),
+    path("", include("web.urls_framework")),
 ]
