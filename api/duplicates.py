@@ -20,17 +20,15 @@ from pydantic import ConfigDict, Field
 import jobs
 from api.common import Page, caller, paged, require, scoped_get
 from api.problems import Invalid, problem
-from assistance.models import Delivery
 from jobs.models import Job
 from matching import review
 from matching.models import DuplicatePair
 from matching.score import LIKELY, POSSIBLE
 from merges.actions import undo_merge
-from merges.models import Merge
+from merges.models import Merge, shown_to
 from places.models import Municipality
-from programmes.models import Enrolment
 from registry.actions import record_view
-from registry.models import Person, PersonVulnerability
+from registry.models import Person
 
 router = Router(tags=["duplicates"])
 
@@ -196,10 +194,10 @@ def pairs_for(user):
 
 
 def merges_for(user):
-    """Merges whose kept person is in the caller's scope, as merges.views lists them."""
+    """Merges whose kept person is in the caller's scope (Merge.objects.visible_to), as merges.views
+    lists them; only for managers and administrators."""
     require(user.can_decide_selection, _("Only managers and administrators can merge or unmerge persons."))
-    return Merge.objects.filter(keep_person_id__in=Person.objects.visible_to(user).values("pk")).select_related(
-        "created_by", "undone_by")
+    return Merge.objects.visible_to(user).select_related("created_by", "undone_by")
 
 
 def _brief(p):
@@ -220,26 +218,22 @@ def _code(place):
 
 
 def _facts(user, person):
-    """One side of the comparison: what matching.views shows of it, through the same scoping
-    (sensitive enrolments and vulnerabilities only for users cleared for them)."""
-    household = person.household
-    deliveries = Delivery.objects.visible_to(user)
+    """One side of the comparison: matching.review.person_facts, as JSON."""
+    facts = review.person_facts(user, person)
+    household = facts["household"]
     return {
         "id": person.pk, "ref": person.ref, "version": person.version, "given_name": person.given_name,
         "family_name": person.family_name, "father_name": person.father_name, "sex": person.sex,
         "date_of_birth": person.birth_display() or None, "displacement_status": person.displacement_status,
         "phone": person.phone,
-        "household": {"id": household.pk, "ref": household.ref, "members": household.members.count(),
+        "household": {"id": household.pk, "ref": household.ref, "members": facts["members"],
                       "origin_municipality": _code(household.origin_municipality),
                       "current_country": household.current_country.code,
                       "current_municipality": _code(household.current_municipality)},
-        "enrolments": [{"programme": e.programme.code, "status": e.status} for e in
-                       Enrolment.objects.visible_to(user).filter(household=household.pk)
-                       .select_related("programme").order_by("programme__code")],
-        "vulnerabilities": list(PersonVulnerability.objects.visible_to(user).filter(person=person)
-                                .order_by("category__code").values_list("category__code", flat=True)),
-        "person_deliveries": deliveries.filter(person=person).count(),
-        "household_deliveries": deliveries.filter(household=household.pk, person__isnull=True).count(),
+        "enrolments": [{"programme": e.programme.code, "status": e.status} for e in facts["enrolments"]],
+        "vulnerabilities": [v.category.code for v in facts["vulnerabilities"]],
+        "person_deliveries": facts["person_deliveries"],
+        "household_deliveries": facts["household_deliveries"],
     }
 
 
@@ -248,27 +242,22 @@ def _merged_person(fields, pk):
             "family_name": fields.get("family_name")}
 
 
-def merge_json(merge, kept, dropped_visible):
-    """`kept`: the kept Person (in scope) or None. The dropped person's values come from the merge
-    record; once the merge is undone that person is a live record again, shown only when in scope."""
-    dropped = None
-    if merge.undone_at is None or dropped_visible:
-        dropped = _merged_person(merge.dropped, merge.drop_person_id)
+def merge_json(merge, kept, dropped):
+    """One row of merges.models.shown_to: `kept` the kept Person (in scope) or None, `dropped` the
+    dropped person's fields from the merge record, or None when they are not to be shown."""
     return {
         "id": merge.pk, "created_at": _time(merge.created_at), "created_by": _username(merge.created_by),
         "reason": merge.reason, "with_households": merge.with_households, "household_removed": merge.household_removed,
         "kept": _merged_person({"ref": kept.ref, "given_name": kept.given_name, "family_name": kept.family_name},
                                kept.pk) if kept else None,
-        "dropped": dropped, "undone_at": _time(merge.undone_at), "undone_by": _username(merge.undone_by),
+        "dropped": _merged_person(dropped, merge.drop_person_id) if dropped is not None else None,
+        "undone_at": _time(merge.undone_at), "undone_by": _username(merge.undone_by),
         "undo_reason": merge.undo_reason,
     }
 
 
 def _merges_json(user, merges):
-    persons = Person.objects.visible_to(user)
-    kept = persons.in_bulk([m.keep_person_id for m in merges])
-    visible = set(persons.filter(pk__in=[m.drop_person_id for m in merges]).values_list("pk", flat=True))
-    return [merge_json(m, kept.get(m.keep_person_id), m.drop_person_id in visible) for m in merges]
+    return [merge_json(*row) for row in shown_to(user, list(merges))]
 
 
 def _poll_url(job):
@@ -423,7 +412,7 @@ def undo(request, id: int, payload: ReasonIn):
     user = caller(request)
     done = scoped_get(merges_for(user), pk=id)
     try:
-        undo_merge(done, acting_user=user, reason=payload.reason)
+        undo_merge(done, acting_user=user, reason=payload.reason, via="api")
     except (Merge.DoesNotExist, Person.DoesNotExist):
         raise Http404 from None
     return _merges_json(user, [scoped_get(merges_for(user), pk=id)])[0]

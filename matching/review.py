@@ -17,13 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assistance.models import Delivery
 from audit.models import AuditEntry, entry, record_many
 from matching.candidates import registry_pairs
 from matching.keys import Record, stored_names
 from matching.models import DuplicatePair
 from matching.score import DEFAULT_THRESHOLD, band, compare
 from merges import actions as merges
-from registry.models import Person
+from programmes.models import Enrolment
+from registry.models import Person, PersonVulnerability
 
 P = DuplicatePair.Status
 CHUNK = 1000
@@ -103,6 +105,25 @@ def comparison(pair):
     return compare(a, b, stored_names(a))
 
 
+def person_facts(user, person):
+    """One side of the comparison, as the page and the API show it: the person, their household
+    and its size, and what was recorded for them, each read through the user's scope (sensitive
+    enrolments, vulnerabilities and deliveries only for users cleared for them)."""
+    household = person.household
+    deliveries = Delivery.objects.visible_to(user)
+    return {
+        "person": person,
+        "household": household,
+        "members": household.members.count(),
+        "enrolments": list(Enrolment.objects.visible_to(user).filter(household=household.pk)
+                           .select_related("programme").order_by("programme__code")),
+        "vulnerabilities": list(PersonVulnerability.objects.visible_to(user).filter(person=person)
+                                .select_related("category").order_by("category__code")),
+        "person_deliveries": deliveries.filter(person=person).count(),
+        "household_deliveries": deliveries.filter(household=household.pk, person__isnull=True).count(),
+    }
+
+
 # Decisions ---------------------------------------------------------------------------------------
 
 def _require_decider(user, pair):
@@ -156,5 +177,6 @@ def merge_pair(pair, *, keep, acting_user, with_households=False, reason, via="w
     # The pair is closed before the merge: the merge moves or removes whatever points at `drop`.
     pair = _decide(pair, P.MERGED, acting_user, reason, via,
                    changes={"kept": [None, keep.pk], "with_households": [None, bool(with_households)]})
-    merge = merges.merge_persons(keep, drop, acting_user=acting_user, with_households=bool(with_households), reason=reason)
+    merge = merges.merge_persons(keep, drop, acting_user=acting_user, with_households=bool(with_households),
+                                 reason=reason, via=via)
     return pair, merge

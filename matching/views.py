@@ -18,16 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 import jobs
-from assistance.models import Delivery
 from homeward.concurrency import StaleVersion
 from jobs.models import Job
 from matching import review
 from matching.candidates import check, parse_query
 from matching.models import DuplicatePair
 from places.models import Municipality
-from programmes.models import Enrolment
 from registry.actions import record_view
-from registry.models import Person, PersonVulnerability
+from registry.models import Person
 
 MEMBER_FIELD = re.compile(r"^members-(\d+)-given_name$")
 MAX_MEMBERS = 30
@@ -154,21 +152,6 @@ def find_duplicates(request):
     return redirect("jobs:job", pk=job.pk)
 
 
-def _person_facts(user, person):
-    deliveries = Delivery.objects.visible_to(user)
-    return {
-        "person": person,
-        "household": person.household,
-        "members": person.household.members.count(),
-        "enrolments": Enrolment.objects.visible_to(user).filter(household=person.household_id)
-        .select_related("programme").order_by("programme__code"),
-        "vulnerabilities": PersonVulnerability.objects.visible_to(user).filter(person=person)
-        .select_related("category").order_by("category__code"),
-        "person_deliveries": deliveries.filter(person=person).count(),
-        "household_deliveries": deliveries.filter(household=person.household_id, person__isnull=True).count(),
-    }
-
-
 @login_required
 def pair_detail(request, pk):
     user = _reviewer(request)
@@ -178,7 +161,7 @@ def pair_detail(request, pk):
     comparison = review.comparison(pair)
     evidence = [(SCORE_FIELDS.get(field, field), level, bits) for field, level, bits in comparison.fields]
     return render(request, "matching/pair.html", {
-        "pair": pair, "a": _person_facts(user, pair.person_a), "b": _person_facts(user, pair.person_b),
+        "pair": pair, "a": review.person_facts(user, pair.person_a), "b": review.person_facts(user, pair.person_b),
         "comparison": comparison, "evidence": evidence,
         "may_decide": user.can_decide_selection and pair.status == "open",
         "same_household": pair.person_a.household_id == pair.person_b.household_id,
@@ -198,16 +181,18 @@ def pair_not_duplicate(request, pk):
     pair = _pair_or_404(user, pk)
     try:
         review.mark_not_duplicate(pair, acting_user=user, reason=request.POST.get("reason", ""))
-    except PermissionDenied:
-        return _cannot_decide(request, pair)
+    except PermissionDenied as e:
+        return _cannot_decide(request, pair, e)
     except ValidationError as e:
         return _decision_failed(request, pair, e)
     messages.success(request, _("Marked as not a duplicate."))
     return redirect("review:pairs")
 
 
-def _cannot_decide(request, pair):
-    messages.error(request, _("Only managers and administrators decide on duplicates."))
+def _cannot_decide(request, pair, error):
+    # The refusal says why: the role (matching.review) or, for a merge, the clearance for
+    # sensitive records (merges.actions).
+    messages.error(request, str(error))
     return redirect("review:pair", pk=pair.pk)
 
 
@@ -223,8 +208,8 @@ def pair_merge(request, pk):
     try:
         review.merge_pair(pair, keep=keep, acting_user=user, with_households=bool(request.POST.get("with_households")),
                           reason=request.POST.get("reason", ""))
-    except PermissionDenied:
-        return _cannot_decide(request, pair)
+    except PermissionDenied as e:
+        return _cannot_decide(request, pair, e)
     except Person.DoesNotExist:
         raise Http404
     except StaleVersion:

@@ -137,12 +137,13 @@ def _locked(obj):
 
 
 @transaction.atomic
-def merge_persons(keep, drop, *, acting_user, with_households=False, reason):
+def merge_persons(keep, drop, *, acting_user, with_households=False, reason, via="web"):
     """Merge `drop` into `keep`; return the Merge. `keep` is refreshed with the merged values.
 
     Raises PermissionDenied (role), Person.DoesNotExist when either person is outside the user's
     scope (answer 404, as for any record out of scope), ValidationError naming "reason" or "drop",
-    StaleVersion when either person changed since the caller loaded it.
+    StaleVersion when either person changed since the caller loaded it. `via` goes on the audit
+    rows: web, api, command...
     """
     _require_decider(acting_user)
     reason = _require_reason(reason)
@@ -187,7 +188,7 @@ def merge_persons(keep, drop, *, acting_user, with_households=False, reason):
     merge.save()
 
     _rebuild_derived([keep, *moved_members])
-    _write_audit(journal.audit, acting_user, merge.audit_reason, sensitive)
+    _write_audit(journal.audit, acting_user, merge.audit_reason, sensitive, via)
     given.refresh_from_db()  # the caller's copy of keep is now stale: give it the merged values
     return merge
 
@@ -304,21 +305,22 @@ def _rebuild_derived(persons):
         write_keys(person)
 
 
-def _write_audit(rows, actor, reason, sensitive):
+def _write_audit(rows, actor, reason, sensitive, via):
     record_many([entry(actor, action, obj, changes=changes, household_id=household_id, sensitive=sensitive,
-                       reason=reason) for action, obj, changes, household_id in rows])
+                       reason=reason, via=via) for action, obj, changes, household_id in rows])
 
 
 # Undo ------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def undo_merge(merge, *, acting_user, reason):
+def undo_merge(merge, *, acting_user, reason, via="web"):
     """Put back what `merge` changed: the dropped person (same id) and its household, every moved
     row, and keep's values from before. Return the Merge, marked undone.
 
     Raises PermissionDenied (role), Merge.DoesNotExist when the kept person is outside the user's
     scope, ValidationError naming "reason", or "merge" with the reason undo is unsafe: already
-    undone, a later merge touched the same persons, or a moved row was changed since.
+    undone, a later merge touched the same persons, or a moved row was changed since. `via` goes
+    on the audit rows.
     """
     _require_decider(acting_user)
     reason = _require_reason(reason)
@@ -354,7 +356,7 @@ def undo_merge(merge, *, acting_user, reason):
     persons = list(Person.objects.filter(pk__in=touched))
     _rebuild_derived(persons)
     sensitive = any(is_sensitive(p) or obj_enrolled_sensitive(p.household_id) for p in persons)
-    _write_audit(audit, acting_user, f"undo {merge.audit_reason}", sensitive)
+    _write_audit(audit, acting_user, f"undo {merge.audit_reason}", sensitive, via)
     return merge
 
 

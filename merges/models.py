@@ -4,10 +4,17 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from registry.models import Person
+
 
 class MergeQuerySet(models.QuerySet):
     def active(self):
         return self.filter(undone_at__isnull=True)
+
+    def visible_to(self, user):
+        """Merges whose kept person is in the user's scope (the dropped person no longer exists
+        while the merge stands, so the kept one decides). The role check is the caller's."""
+        return self.filter(keep_person_id__in=Person.objects.visible_to(user).values("pk"))
 
 
 class Merge(models.Model):
@@ -58,3 +65,18 @@ class Merge(models.Model):
     @property
     def audit_reason(self):
         return f"merge #{self.pk}"
+
+
+def shown_to(user, merges):
+    """[(merge, kept Person or None, dropped person's fields or None)] for listing `merges` to `user`.
+
+    While a merge stands, the dropped person is part of the kept person's history, shown from the
+    merge record. Once it is undone, that person is a live record again, perhaps in another
+    household and outside the user's scope: then the name is shown only when the user may see them.
+    """
+    persons = Person.objects.visible_to(user)
+    kept = persons.in_bulk([m.keep_person_id for m in merges])
+    back = {m.drop_person_id for m in merges if m.undone_at is not None}
+    visible = set(persons.filter(pk__in=back).values_list("pk", flat=True))
+    return [(m, kept.get(m.keep_person_id),
+             m.dropped if m.undone_at is None or m.drop_person_id in visible else None) for m in merges]

@@ -1,5 +1,7 @@
 """The merges managers made, and undoing one. A merge is listed only when the person kept is in
-the user's scope; the dropped person's name comes from the merge record, never from the registry."""
+the user's scope (Merge.objects.visible_to); the dropped person's name comes from the merge record,
+never from the registry, and once the merge is undone only when that person is in scope
+(merges.models.shown_to)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,22 +13,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from merges import actions
-from merges.models import Merge
+from merges.models import Merge, shown_to
 from registry.models import Person
 
 
 def _merges_for(user):
+    # Only deciders have a merges page; for everyone else it does not exist.
     if not user.can_decide_selection:
         raise Http404
-    visible = Person.objects.visible_to(user).values_list("pk", flat=True)
-    return Merge.objects.filter(keep_person_id__in=visible).select_related("created_by", "undone_by")
+    return Merge.objects.visible_to(user).select_related("created_by", "undone_by")
 
 
 @login_required
 def merge_list(request):
     page = Paginator(_merges_for(request.user), 25).get_page(request.GET.get("page"))
-    kept = Person.objects.in_bulk([m.keep_person_id for m in page.object_list])
-    rows = [(m, kept.get(m.keep_person_id), m.dropped) for m in page.object_list]
+    rows = shown_to(request.user, list(page.object_list))
     return render(request, "merges/list.html", {"page": page, "rows": rows})
 
 

@@ -7,11 +7,13 @@ from audit.models import AuditEntry
 from jobs import runner
 from jobs.models import Job
 from matching.models import DuplicatePair
+from merges.actions import undo_merge
 from merges.models import Merge
 from registry.models import Person, VulnerabilityCategory
-from tests.conftest import PERSONAS, make_household, make_user
+from tests.conftest import PERSONAS, make_user
 from tests.test_api_client import ApiClient
-from tests.test_matching_review import PAIRS, pair, planted, run_match  # noqa: F401 (the fixture)
+from tests.test_matching_review import PAIRS, pair, planted, run_match, sensitive_pair  # noqa: F401 (fixtures)
+from tests.test_merges_fixtures import merged_across_scopes
 
 P = DuplicatePair.Status
 # Which planted pairs (tests.test_matching_review.PAIRS) each persona sees: both persons in scope.
@@ -97,17 +99,6 @@ def test_it_names_each_bad_filter(searched):
     assert response.status_code == 422 and fields(response) == {"status", "band", "municipality"}
     assert fields(client.get("/duplicates", min_score="high")) == {"min_score"}
     assert fields(client.get("/duplicates", min_score=2)) == {"min_score"}
-
-
-@pytest.fixture
-def sensitive_pair(planted):  # noqa: F811
-    """Mimoza Berisha (a trafficking survivor, H-KL-2) registered a second time in Klinë/Klina."""
-    again = make_household("H-KL-5", responsible=planted.kline, current_municipality=planted.kline,
-                           members=[("Mimoza", "Berisha", "F", "head", 1995)])
-    first = planted.h_sensitive.members.get()
-    planted.sensitive = DuplicatePair.objects.create(person_a=first, person_b=again.members.get(), score=0.97,
-                                                     band="likely")
-    return planted
 
 
 def test_it_audits_viewing_a_pair_with_a_sensitive_person_and_hides_what_is_not_cleared(sensitive_pair):
@@ -215,6 +206,31 @@ def test_it_merges_a_pair_lists_the_merge_and_undoes_it(searched):
     assert Person.objects.get(pk=drop.pk).ref == "H-KL-3-1"
     again = client.post(f"/merges/{merge['id']}/undo", {"reason": "again"})
     assert again.status_code == 422 and fields(again) == {"merge"}
+
+
+def test_it_audits_a_merge_and_its_undo_as_done_through_the_api(searched):
+    client = api(searched.kujtim)
+    target = pair("KL")
+    done = client.post(f"/duplicates/{target.pk}/merge",
+                       {"keep": target.person_a_id, "with_households": True, "reason": "same man"}).json()
+    merged = AuditEntry.objects.filter(reason=f"merge #{done['id']}")
+    assert merged.filter(model="registry.person", action="delete", object_id=str(target.person_b_id)).exists()
+    assert set(merged.values_list("via", flat=True)) == {"api"}
+
+    client.post(f"/merges/{done['id']}/undo", {"reason": "two cousins"})
+    undone = AuditEntry.objects.filter(reason=f"undo merge #{done['id']}")
+    assert undone.filter(model="registry.person", action="create", object_id=str(target.person_b_id)).exists()
+    assert set(undone.values_list("via", flat=True)) == {"api"}
+
+
+def test_it_hides_the_dropped_person_once_merged_back_outside_the_managers_scope(world):
+    done, ilir = merged_across_scopes(world)
+    client = api(make_user("kujtim", "manager", municipalities=[world.kline]))
+    assert client.get(f"/merges/{done.pk}").json()["dropped"]["ref"] == ilir.ref
+    undo_merge(done, acting_user=world.ada, reason="two boys after all")
+    body = client.get(f"/merges/{done.pk}").json()
+    assert body["dropped"] is None and body["undone_by"] == "ada"
+    assert api(world.ada).get(f"/merges/{done.pk}").json()["dropped"]["ref"] == ilir.ref
 
 
 def test_it_shows_and_undoes_merges_only_in_the_managers_scope(searched):

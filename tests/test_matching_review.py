@@ -202,8 +202,8 @@ def test_it_merges_through_the_merge_action_and_closes_the_pair(planted, monkeyp
     run_match(planted.ada)
     calls = []
 
-    def merge_persons(keep, drop, *, acting_user, with_households=False, reason):
-        calls.append((keep.ref, drop.ref, acting_user.username, with_households, reason))
+    def merge_persons(keep, drop, *, acting_user, with_households=False, reason, via):
+        calls.append((keep.ref, drop.ref, acting_user.username, with_households, reason, via))
 
     monkeypatch.setattr(review.merges, "merge_persons", merge_persons)
     target = pair("KL")
@@ -211,11 +211,33 @@ def test_it_merges_through_the_merge_action_and_closes_the_pair(planted, monkeyp
     response = client_for(planted.kujtim).post(reverse("review:merge", args=[target.pk]),
                                                {"reason": "same man, same ID", "keep": keep.pk, "with_households": "1"})
     assert response.status_code == 302 and response["Location"] == reverse("web:person", args=[keep.pk])
-    assert calls == [("H-KL-1-1", "H-KL-3-1", "kujtim", True, "same man, same ID")]
+    assert calls == [("H-KL-1-1", "H-KL-3-1", "kujtim", True, "same man, same ID", "web")]
     target.refresh_from_db()
     assert (target.status, target.decided_by) == (P.MERGED, planted.kujtim)
     assert AuditEntry.objects.filter(model="matching.duplicatepair", object_id=str(target.pk),
                                      reason="same man, same ID").exists()
+
+
+@pytest.fixture
+def sensitive_pair(planted):
+    """Mimoza Berisha (a trafficking survivor, H-KL-2) registered a second time in Klinë/Klina."""
+    again = make_household("H-KL-5", responsible=planted.kline, current_municipality=planted.kline,
+                           members=[("Mimoza", "Berisha", "F", "head", 1995)])
+    first = planted.h_sensitive.members.get()
+    planted.sensitive = DuplicatePair.objects.create(person_a=first, person_b=again.members.get(), score=0.97,
+                                                     band="likely")
+    return planted
+
+
+def test_it_tells_a_manager_not_cleared_for_sensitive_data_why_the_merge_is_refused(sensitive_pair):
+    w = sensitive_pair
+    response = client_for(w.kujtim).post(reverse("review:merge", args=[w.sensitive.pk]),
+                                         {"reason": "same woman", "keep": w.sensitive.person_a_id}, follow=True)
+    html = response.content.decode()
+    assert "Only users cleared for sensitive data merge persons with sensitive records." in html
+    assert "Only managers and administrators decide on duplicates." not in html  # kujtim is a manager
+    w.sensitive.refresh_from_db()
+    assert w.sensitive.status == P.OPEN and Person.objects.filter(pk=w.sensitive.person_b_id).exists()
 
 
 def test_it_refuses_to_keep_a_person_outside_the_pair(planted, monkeypatch):

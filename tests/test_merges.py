@@ -9,10 +9,12 @@ from audit.models import AuditEntry
 from homeward.concurrency import StaleVersion
 from matching.models import DuplicatePair
 from merges.actions import HANDLERS, audit_trail, merge_persons, person_audit_trail, relations
+from merges.models import Merge
 from programmes.models import Enrolment
 from registry.models import Household, Person
 from reports.reach import Basis, reach
-from tests.test_merges_fixtures import add_duplicate
+from tests.conftest import PERSONAS, VISIBLE
+from tests.test_merges_fixtures import add_duplicate, merged_across_scopes
 
 
 @pytest.fixture
@@ -206,3 +208,10 @@ def test_a_manager_not_cleared_for_sensitive_data_cannot_merge_a_trafficking_sur
     dup.marko.save()
     merged(dup, user=dup.marko)
     assert not Person.objects.filter(pk=dup.drop.pk).exists()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_shows_a_merge_to_whoever_may_see_the_kept_person(world, persona):
+    done, _ilir = merged_across_scopes(world)  # Arben of H-KL-1 kept, Ilir of H-DR-1 dropped
+    shown = list(Merge.objects.visible_to(getattr(world, persona)))
+    assert shown == ([done] if "H-KL-1" in VISIBLE[persona] else [])

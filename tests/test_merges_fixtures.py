@@ -11,7 +11,7 @@ from assistance.models import AssistanceType, Delivery
 from audit.models import AuditEntry
 from matching.keys import write_keys
 from matching.models import DuplicatePair, MatchKey
-from merges.actions import relations
+from merges.actions import merge_persons, relations
 from programmes.models import Enrolment, EnrolmentStatusChange
 from registry.actions import write_tokens
 from registry.models import Household, IdentityDocument, Person, PersonToken, VulnerabilityCategory
@@ -67,6 +67,14 @@ def add_duplicate(w):
         write_tokens(person)
         write_keys(person)
     return w
+
+
+def merged_across_scopes(world):
+    """Arben (H-KL-1, Klinë/Klina) kept, Ilir (H-DR-1, Dragash) merged into him, by an administrator."""
+    arben = world.h_kline.members.get(given_name="Arben")
+    ilir = world.h_dragash.members.get(given_name="Ilir")
+    done = merge_persons(arben, ilir, acting_user=world.ada, reason="one boy registered twice")
+    return done, ilir
 
 
 DERIVED = {PersonToken: ("person_id", "household_id", "token"), MatchKey: ("person_id", "key")}
