@@ -1,10 +1,13 @@
 """The demo dataset behind `homeward demo`: the organisations and programmes of the seed documents,
-about 300 synthetic households whose names, places and communities look like Kosovo's, and one
-user per role and place.
+about 1,200 synthetic households whose names, places and communities look like Kosovo's, and one
+user per role and place. The assistance, activities and projects are drawn so that reports/
+computes each seed's reported figures exactly (homeward/demo_results.py holds the frameworks).
 
 Everything is deterministic (one random.Random(SEED)) and keyed (organisations by name,
 programmes by code, users by user name, households by a DEMO- ref), so a second run adds nothing.
-Registry writes go through the action functions, like any other write, as the demo admin.
+Writes go through the action functions, like any other write, as the demo admin; households,
+enrolments and house milestones, known valid, are written in bulk with the same rows and audit
+entries those actions write.
 """
 
 import datetime
@@ -261,7 +264,38 @@ class Group:
     statuses: tuple
     programmes: tuple  # (code, probability)
     cyrillic: float = 0.0  # share of households written in Serbian Cyrillic
+    like: str = None  # drawn like this other group (places, sizes, vulnerabilities); default its own name
+    # Programmes where this group's cases stay in the pipeline (applied ... rejected, never
+    # assisted), so the programme's figures come only from the groups drawn for them.
+    pipeline: tuple = ()
+    # Groups drawn for a seed figure: each household is enrolled in the next programme of
+    # `cycle` with status `settled`, and has the next size of `sizes`, so the figure is exact.
+    cycle: tuple = ()
+    settled: str = "closed"
+    sizes: tuple = ()
+    places: tuple = ()  # (municipality code, town), the next one for each household
 
+    @property
+    def kind(self):
+        return self.like or self.name
+
+
+def _sizes(*runs):
+    """Household sizes interleaved from (count, size) runs: (2, 4), (1, 3) → 4, 3, 4."""
+    queues = [[size] * count for count, size in runs]
+    out = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                out.append(queue.pop())
+    return tuple(out)
+
+
+RRK_PHASES = ("RRK-I", "RRK-II", "RRK-III", "RRK-IV", "RRK-V")
+# UK returnees, mostly in the Prishtinë/Priština (D1) and Mitrovicë/Mitrovica (D2) regions.
+UK_PLACES = ((("M01", "Prishtinë"),) * 9 + (("M09", "Mitrovicë"),) * 6 + (("M05", "Fushë Kosovë"),) * 2
+             + (("M02", "Podujevë"),) * 2 + (("M06", "Obiliq"),) + (("M15", "Vushtrri"),) * 2
+             + (("M28", "Ferizaj"),) * 2 + (("M19", "Gjakovë"), ("M16", "Pejë")))
 
 GROUPS = [
     Group("rae_klina", 55, ("ROM", "ASH", "EGY"), (RAE_M, RAE_F, RAE_FAMILY), ("returnee", "idp"),
@@ -271,17 +305,57 @@ GROUPS = [
     Group("bosniak_prizren", 15, ("BOS",), (BOS_M, BOS_F, BOS_FAMILY), ("returnee", "repatriated"),
           (("RRK-III", 0.4), ("RRK-V", 0.3))),
     Group("serbs_in_serbia", 60, ("SRB",), (SRB_M, SRB_F, SRB_FAMILY), ("idp",),
-          (("SR-ODRZIVI", 0.8), ("RRK-V", 0.15), ("RRK-VI", 0.1)), cyrillic=0.35),
+          (("SR-ODRZIVI", 0.8), ("RRK-V", 0.15), ("RRK-VI", 0.1)), cyrillic=0.35, pipeline=("SR-ODRZIVI",)),
     Group("serb_returnees", 20, ("SRB",), (SRB_M, SRB_F, SRB_FAMILY), ("returnee",),
-          (("RRK-I", 0.3), ("RRK-III", 0.3), ("RRK-IV", 0.3), ("SR-ODRZIVI", 0.3)), cyrillic=0.35),
+          (("RRK-I", 0.3), ("RRK-III", 0.3), ("RRK-IV", 0.3), ("SR-ODRZIVI", 0.3)), cyrillic=0.35,
+          pipeline=("SR-ODRZIVI",)),
     Group("lipjan", 15, ("ASH", "SRB"), None, ("returnee", "idp"), (("RRK-VI", 0.8), ("RRK-II", 0.2))),
     Group("albanian_returnees", 60, ("ALB",), (ALB_M, ALB_F, ALB_FAMILY), ("repatriated", "avrr"),
-          (("UK-VARRP", 0.3), ("HU-AVRR", 0.2), ("MIGDIA", 0.4))),
-    Group("kpc", 15, ("ALB",), (ALB_M, ALB_F, ALB_FAMILY), ("host",), (("KPC-PILOT", 1.0), ("KPC-TF", 0.2))),
+          (("UK-VARRP", 0.3), ("HU-AVRR", 0.2), ("MIGDIA", 0.4)), pipeline=("UK-VARRP", "MIGDIA")),
+    Group("kpc", 15, ("ALB",), (ALB_M, ALB_F, ALB_FAMILY), ("host",), (("KPC-PILOT", 1.0), ("KPC-TF", 0.2)),
+          pipeline=("KPC-PILOT",)),
     Group("counter_trafficking", 8, ("ALB", "ROM"), (ALB_M, ALB_F, ALB_FAMILY), ("repatriated",),
-          (("CT-IGS", 1.0),)),
-    Group("medical", 8, ("ALB", "SRB", "GOR"), (ALB_M, ALB_F, ALB_FAMILY), ("host",), (("SMP", 1.0),)),
-    Group("foreigners", 10, ("OTH",), None, ("refugee", "asylum_seeker", "foreigner"), (("MIGDIA", 0.9),)),
+          (("CT-IGS", 1.0),), pipeline=("CT-IGS",)),
+    Group("medical", 8, ("ALB", "SRB", "GOR"), (ALB_M, ALB_F, ALB_FAMILY), ("host",), (("SMP", 1.0),),
+          pipeline=("SMP",)),
+    Group("foreigners", 10, ("OTH",), None, ("refugee", "asylum_seeker", "foreigner"), (("MIGDIA", 0.9),),
+          pipeline=("MIGDIA",)),
+    # The groups below are drawn for the seeds' figures (homeward/demo_results.py computes them):
+    # appended after the others, so the households above keep their members, names and places.
+    # UK-VARRP: 26 families of 150 people; 4 small families with a grant, 22 with a placement.
+    Group("uk_returnees", 26, ("ALB",), (ALB_M, ALB_F, ALB_FAMILY), ("returnee", "avrr"), (),
+          like="albanian_returnees", cycle=("UK-VARRP",), sizes=(1, 2, 1, 2) + _sizes((12, 7), (10, 6)),
+          places=UK_PLACES),
+    # RRK VI: construction for 7 families of 35 people in Dragash/Dragaš and Lipjan/Lipljan.
+    Group("rrk6_dragash", 4, ("GOR",), (GOR_M, GOR_F, GOR_FAMILY), ("returnee", "idp"), (),
+          like="gorani_dragash", cycle=("RRK-VI",), settled="monitored", sizes=(5, 6, 4, 5)),
+    Group("rrk6_lipjan", 3, ("ASH",), None, ("returnee", "idp"), (), like="lipjan", cycle=("RRK-VI",),
+          settled="monitored", sizes=(5, 5, 5)),
+    # RRK I-V: the families of 377 houses built since 11 November 2017.
+    Group("rrk_serbs", 110, ("SRB",), (SRB_M, SRB_F, SRB_FAMILY), ("returnee",), (), like="serb_returnees",
+          cyrillic=0.35, cycle=RRK_PHASES),
+    Group("rrk_rae", 100, ("ROM", "ASH", "EGY"), (RAE_M, RAE_F, RAE_FAMILY), ("returnee", "idp"), (),
+          like="rae_klina", cycle=RRK_PHASES),
+    Group("rrk_gorani", 90, ("GOR",), (GOR_M, GOR_F, GOR_FAMILY), ("returnee", "repatriated"), (),
+          like="gorani_dragash", cycle=RRK_PHASES),
+    Group("rrk_bosniaks", 77, ("BOS",), (BOS_M, BOS_F, BOS_FAMILY), ("returnee", "repatriated"), (),
+          like="bosniak_prizren", cycle=RRK_PHASES),
+    Group("kpc_members", 87, ("ALB",), (ALB_M, ALB_F, ALB_FAMILY), ("host",), (), like="kpc",
+          cycle=("KPC-PILOT",)),
+    Group("ct_cases", 11, ("ALB", "ROM"), (ALB_M, ALB_F, ALB_FAMILY), ("repatriated",), (),
+          like="counter_trafficking", cycle=("CT-IGS",)),
+    Group("smp_patients", 86, ("ALB", "SRB", "GOR"), (ALB_M, ALB_F, ALB_FAMILY), ("host",), (), like="medical",
+          cycle=("SMP",), settled="monitored"),
+    # SR-ODRZIVI: 30 families (108 people) returned; 104 families (216 people) with equipment.
+    Group("sr_return", 30, ("SRB",), (SRB_M, SRB_F, SRB_FAMILY), ("returnee",), (), like="serb_returnees",
+          cyrillic=0.35, cycle=("SR-ODRZIVI",), sizes=_sizes((18, 4), (12, 3))),
+    Group("sr_grants", 104, ("SRB",), (SRB_M, SRB_F, SRB_FAMILY), ("idp",), (), like="serbs_in_serbia",
+          cyrillic=0.35, cycle=("SR-ODRZIVI",), sizes=_sizes((27, 1), (50, 2), (19, 3), (8, 4))),
+    # MIGDIA: repatriated families in economic integration, refugees in language courses.
+    Group("migdia_returnees", 155, ("ALB",), (ALB_M, ALB_F, ALB_FAMILY), ("repatriated",), (),
+          like="albanian_returnees", cycle=("MIGDIA",), settled="assisted"),
+    Group("migdia_refugees", 20, ("OTH",), None, ("refugee", "asylum_seeker"), (), like="foreigners",
+          cycle=("MIGDIA",), settled="assisted", sizes=_sizes((13, 4), (7, 3))),
 ]
 
 
@@ -292,7 +366,7 @@ class Loader:
     def __init__(self):
         self.rng = random.Random(SEED)
         self.created = {"organisations": 0, "programmes": 0, "users": 0, "households": 0, "persons": 0,
-                        "deliveries": 0, "activities": 0, "projects": 0}
+                        "deliveries": 0, "activities": 0, "projects": 0, "indicators": 0}
 
     @transaction.atomic
     def run(self):
@@ -306,12 +380,18 @@ class Loader:
         existing = set(Household.objects.filter(ref__startswith="DEMO-").values_list("ref", flat=True))
         plans = []
         for group in GROUPS:
-            for _ in range(group.count):
+            for i in range(group.count):
                 # Every household is drawn even when it exists, so the random stream (and so every
                 # later household) is the same on each run.
-                plans.append(self.draw_household(group, f"DEMO-{len(plans) + 1:04d}"))
+                plans.append(self.draw_household(group, f"DEMO-{len(plans) + 1:04d}", i))
+        self.groups = {}
+        for plan in plans:
+            self.groups.setdefault(plan["group"], []).append(plan["ref"])
         self.write_households([p for p in plans if p["ref"] not in existing])
-        AssistanceLoader(self.admin, self.created).run()
+        AssistanceLoader(self.admin, self.created, self.groups).run()
+        from homeward.demo_results import load_frameworks
+
+        load_frameworks(self.admin, self.created)
         return self.created
 
     # Reference rows
@@ -365,22 +445,25 @@ class Loader:
 
     # Households
 
-    def draw_household(self, group, ref):
+    def draw_household(self, group, ref, index=0):
         rng = self.rng
         community = rng.choice(group.communities)
         names = group.names
-        if group.name == "lipjan":
+        if group.kind == "lipjan":
             names = (SRB_M, SRB_F, SRB_FAMILY) if community == "SRB" else (RAE_M, RAE_F, RAE_FAMILY)
-        if group.name == "medical" and community != "ALB":
+        if group.kind == "medical" and community != "ALB":
             names = (SRB_M, SRB_F, SRB_FAMILY) if community == "SRB" else (GOR_M, GOR_F, GOR_FAMILY)
-        if group.name == "foreigners":
+        if group.kind == "foreigners":
             _country, male, female, family = rng.choice(FOREIGN)
             names = (male, female, family)
         cyrillic = rng.random() < group.cyrillic
         place = self.draw_place(group, community)
+        if group.places:
+            code, town = group.places[index % len(group.places)]
+            place = {**place, "origin": code, "current": code, "place": town}
         status = rng.choice(group.statuses)
-        size = self.draw_size(group)
-        members = self.draw_members(names, size, status, community, single_woman=group.name == "counter_trafficking")
+        size = group.sizes[index % len(group.sizes)] if group.sizes else self.draw_size(group)
+        members = self.draw_members(names, size, status, community, single_woman=group.kind == "counter_trafficking")
         if cyrillic:
             for m in members:
                 for key in ("given_name", "family_name", "father_name"):
@@ -394,10 +477,14 @@ class Loader:
                                   else "1" + "".join(str(rng.randint(0, 9)) for _ in range(9)))
         vulnerabilities = self.draw_vulnerabilities(group, members)
         enrolments = []
+        if group.cycle:
+            enrolments.append((group.cycle[index % len(group.cycle)], group.settled))
         for code, probability in group.programmes:
             if rng.random() < probability:
                 seed = next(s for s in PROGRAMMES if s.code == code)
                 weights = FINISHED if seed.end and seed.end < TODAY else RUNNING
+                if code in group.pipeline:
+                    weights = {status: n for status, n in weights.items() if status not in DONE}
                 enrolments.append((code, rng.choices(list(weights), list(weights.values()))[0]))
         if not enrolments:
             code = group.programmes[0][0]
@@ -406,7 +493,7 @@ class Loader:
                 "enrolments": enrolments, **place}
 
     def draw_place(self, group, community):
-        rng, name = self.rng, group.name
+        rng, name = self.rng, group.kind
         kosovo = {"country": "XK", "accommodation": rng.choice(["private", "private", "rented", "host_family"])}
         if name == "rae_klina":
             return {**kosovo, "origin": "M18", "current": "M18", "place": rng.choice(KLINA_RAE),
@@ -438,7 +525,7 @@ class Loader:
         return {**kosovo, "origin": code, "current": code, "place": town}
 
     def draw_size(self, group):
-        if group.name in ("counter_trafficking", "kpc"):
+        if group.kind in ("counter_trafficking", "kpc"):
             return self.rng.choice([1, 1, 2, 3])
         return self.rng.choices(range(1, 9), [6, 10, 12, 16, 18, 14, 10, 6])[0]
 
@@ -493,9 +580,9 @@ class Loader:
 
     def draw_vulnerabilities(self, group, members):
         rng, found = self.rng, {}
-        if group.name == "counter_trafficking":
+        if group.kind == "counter_trafficking":
             found[0] = ["trafficking_survivor"] + (["psychosocial_need"] if rng.random() < 0.5 else [])
-        elif group.name == "medical":
+        elif group.kind == "medical":
             found[rng.randrange(len(members))] = ["medical_condition"]
         if members[0]["sex"] == "F" and len(members) > 1 and "spouse" not in {m["relationship"] for m in members}:
             found.setdefault(0, []).append("female_headed")
@@ -507,16 +594,16 @@ class Loader:
                 found.setdefault(i, []).append("unemployed")
             if rng.random() < 0.03:
                 found.setdefault(i, []).append("disability")
-            if group.name in ("rae_klina", "lipjan") and rng.random() < 0.08:
+            if group.kind in ("rae_klina", "lipjan") and rng.random() < 0.08:
                 found.setdefault(i, []).append("no_documents")
         return found
 
     def write_households(self, plans):
         """Households, members, documents and vulnerabilities in a few bulk inserts (the demo's
         data is known to be valid, and one create_household per family took most of a minute),
-        with the same search tokens and audit rows the actions write. Enrolments and their
-        status changes go through programmes.actions, one allowed transition at a time."""
-        from programmes.actions import enrol, transition
+        with the same search tokens and audit rows the actions write; enrolments and their status
+        changes too, along the allowed transitions of PATHS."""
+        from programmes.models import Enrolment, EnrolmentStatusChange
         from registry.actions import write_tokens
 
         A, admin, via = AuditEntry.Action, self.admin, "command"
@@ -568,12 +655,32 @@ class Loader:
         PersonVulnerability.objects.bulk_create(vulnerabilities, batch_size=500)
         record_many(entries)
 
+        # Enrolments walk PATHS, which holds only allowed transitions: the rows and audit entries
+        # programmes.actions.enrol and transition write, in bulk (one by one took most of the load).
         programmes = {p.code: p for p in Programme.objects.all()}
+        enrolments, walks = [], []
         for household, plan in zip(households, plans):
             for code, status in plan["enrolments"]:
-                enrolment = enrol(household, programmes[code], acting_user=admin, via=via)
-                for step in PATHS[status]:
-                    transition(enrolment, step, reason=REASONS.get(step, ""), acting_user=admin, via=via)
+                enrolments.append(Enrolment(household=household, programme=programmes[code], status=status,
+                                            version=1 + len(PATHS[status])))
+                walks.append(PATHS[status])
+        Enrolment.objects.bulk_create(enrolments, batch_size=500)
+        changes, entries = [], []
+        for enrolment, walk in zip(enrolments, walks):
+            household_id, sensitive = enrolment.household.pk, enrolment.programme.sensitive
+            changes.append(EnrolmentStatusChange(enrolment=enrolment, from_status="", to_status="applied",
+                                                 actor=admin))
+            entries.append(entry(admin, A.CREATE, enrolment, household_id=household_id, sensitive=sensitive,
+                                 changes={"programme": [None, enrolment.programme.code], "status": [None, "applied"]},
+                                 via=via))
+            for before, step in zip(["applied", *walk], walk):
+                reason = REASONS.get(step, "")
+                changes.append(EnrolmentStatusChange(enrolment=enrolment, from_status=before, to_status=step,
+                                                     actor=admin, reason=reason))
+                entries.append(entry(admin, A.TRANSITION, enrolment, changes={"status": [before, step]},
+                                     household_id=household_id, sensitive=sensitive, reason=reason, via=via))
+        EnrolmentStatusChange.objects.bulk_create(changes, batch_size=500)
+        record_many(entries)
         self.created["households"] += len(households)
         self.created["persons"] += len(people)
 
@@ -604,6 +711,27 @@ EMPLOYERS = ["Kosovo Telecom call centre", "Bau Market Prishtinë", "Elkos Group
              "Sharri Dairy", "Auto Servis Mitrovica"]
 
 
+# The seeds' figures that the assistance below is drawn to reach exactly.
+RRK_HOUSES = 377
+# When each RRK phase started building: every house handed over before RRK VI began (1 April 2024).
+RRK_WINDOWS = {"RRK-I": (D(2018, 3, 1), D(2019, 6, 30)), "RRK-II": (D(2019, 3, 1), D(2020, 6, 30)),
+               "RRK-III": (D(2020, 3, 1), D(2021, 6, 30)), "RRK-IV": (D(2021, 3, 1), D(2022, 6, 30)),
+               "RRK-V": (D(2022, 3, 1), D(2023, 6, 30))}
+UK_DIRECT = 55
+CT_PROJECTS = 3  # of the 11 cases; the other 8 had direct assistance
+CT_PLANS = [("agriculture", "Poultry farm", [("Laying hens", 200, 5), ("Coop material", 1, 900)]),
+            ("agriculture", "Milk production", [("Dairy cow", 2, 1100)]),
+            ("service", "Small coffee shop", [("Espresso machine", 1, 1400), ("Tables and chairs", 1, 600)]),
+            ("production", "Bakery and cookies", [("Oven", 1, 1800), ("Dough mixer", 1, 700)])]
+SMP_TO_BOSNIA = 17  # of 86 evacuations; 69 went to Sweden
+SR_BUSINESS, SR_VOCATIONAL = 74, 30
+MIGDIA_ECONOMIC, MIGDIA_SOFT_SKILLS, MIGDIA_PLACEMENTS, MIGDIA_GRAPHIC = 303, 273, 70, 51
+
+
+def _head(household):
+    return next(m for m in household.members.all() if m.relationship == "head")
+
+
 def _rng(code):
     # Each programme draws from its own stream: loading one never shifts what another draws.
     return random.Random(f"{SEED}-{code}")
@@ -619,10 +747,11 @@ class AssistanceLoader:
     A programme with deliveries already is skipped; activities and projects are keyed by
     programme and title; so a second run adds nothing."""
 
-    def __init__(self, admin, created):
+    def __init__(self, admin, created, groups=None):
         from assistance.models import AssistanceType, Delivery
 
         self.admin, self.created = admin, created
+        self.groups = {name: set(refs) for name, refs in (groups or {}).items()}
         self.types = {t.code: t for t in AssistanceType.objects.all()}
         self.programmes = {p.code: p for p in Programme.objects.all()}
         self.orgs = {str(o): o for o in Organisation.objects.all()}
@@ -634,7 +763,7 @@ class AssistanceLoader:
         for code, load in [("EAR-RAE-KLINA", self.ear_klina), ("UK-VARRP", self.uk_varrp),
                            ("KPC-PILOT", self.kpc_pilot), ("CT-IGS", self.counter_trafficking),
                            ("SMP", self.swedish_medical), ("SR-ODRZIVI", self.serbia_return),
-                           ("RRK-VI", self.rrk6)]:
+                           ("RRK-I", self.rrk_phases), ("RRK-VI", self.rrk6), ("MIGDIA", self.migdia)]:
             if code not in self.loaded:
                 load(code, _rng(code))
         self.activities()
@@ -672,14 +801,23 @@ class AssistanceLoader:
         return delivery
 
     def milestones(self, delivery, start, count, rng, step=(20, 40)):
-        from assistance.kinds import add_milestone
-        from assistance.models import MILESTONE_ORDER, HouseDetail
+        """The first `count` milestones of a new house, in order and dated forward: the rows and
+        audit entries assistance.kinds.add_milestone writes, in one batch (one by one, the
+        houses of RRK took most of the load)."""
+        from assistance.models import MILESTONE_ORDER, HouseDetail, HouseMilestone
 
         house = HouseDetail.objects.get(delivery=delivery)
-        day = start
+        sensitive = delivery.type.sensitive or delivery.programme.sensitive
+        day, rows, entries, latest = start, [], [], None
         for milestone in MILESTONE_ORDER[:count]:
-            add_milestone(house, milestone, day, acting_user=self.admin, via="command")
+            rows.append(HouseMilestone(house=house, milestone=milestone, date=day, recorded_by=self.admin))
+            entries.append(entry(self.admin, AuditEntry.Action.TRANSITION, house, household_id=delivery.household_id,
+                                 changes={"milestone": [latest, milestone.value], "date": [None, str(day)]},
+                                 sensitive=sensitive, via="command"))
+            latest = milestone.value
             day += datetime.timedelta(days=rng.randint(*step))
+        HouseMilestone.objects.bulk_create(rows)
+        record_many(entries)
 
     def grant(self, code, household, date, rng, choices, sector, follow_ups=1):
         from assistance.kinds import add_follow_up
@@ -750,33 +888,72 @@ class AssistanceLoader:
                        PRODUCTION if production else SERVICE, "production" if production else "service",
                        follow_ups=rng.choice([1, 2]))
 
+    def rrk_phases(self, code, rng):
+        """RRK I-V: the 377 houses built since 11 November 2017, each handed over before RRK VI began
+        on 1 April 2024; families of the phases who already had a house got a harmonized package."""
+        built = 0
+        for phase, (first, last) in RRK_WINDOWS.items():
+            for household in self.households(phase):
+                start = self.day_in(rng, first, last)
+                if built < RRK_HOUSES and household.pk not in self.sheltered:
+                    kind = rng.choice(["house_construction", "house_reconstruction"])
+                    cost = rng.randint(20, 28) * 1000
+                    place = (household.current_municipality or household.origin_municipality).code
+                    house = self.deliver(phase, kind, start, household=household, value=cost, partner="MCR",
+                                         detail={"municipality": place, "site": household.current_place or "",
+                                                 "contractor": rng.choice(CONTRACTORS), "cost_eur": cost})
+                    self.milestones(house, start, 8, rng, step=(20, 40))
+                    built += 1
+                else:
+                    self.deliver(phase, "harmonized_package", start, household=household, value=1_150,
+                                 partner="MCR")
+        if built != RRK_HOUSES:
+            raise RuntimeError(f"RRK I-V built {built} houses, not {RRK_HOUSES}: draw more rrk_ households.")
+
     def rrk6(self, code, rng):
-        """Houses under construction or finished, with their milestones, and harmonized packages."""
+        """The 7 families of the first RRK VI houses (finished, moved in); the other houses under
+        way; harmonized packages."""
+        first = self.groups.get("rrk6_dragash", set()) | self.groups.get("rrk6_lipjan", set())
         for household in self.households(code, ("monitored", "assisted", "selected")):
             done = household.enrolments.get(programme__code=code).status in ("assisted", "monitored")
             start = self.day_in(rng, D(2024, 4, 15), D(2024, 7, 31))
             if household.pk not in self.sheltered:
+                built = household.ref in first
                 place = household.current_municipality.code if household.current_municipality_id else "M24"
                 house = self.deliver(code, "house_construction", start, household=household,
-                                     status="delivered" if done else "planned", value=27_500,
+                                     status="delivered" if built else "planned", value=27_500,
                                      detail={"municipality": place, "site": household.current_place or "",
                                              "contractor": rng.choice(CONTRACTORS[2:]), "cost_eur": 27_500})
-                self.milestones(house, start, 8 if done else rng.randint(3, 5), rng, step=(25, 45))
+                self.milestones(house, start, 8 if built else rng.randint(3, 5), rng, step=(25, 40))
             self.deliver(code, "harmonized_package", start + datetime.timedelta(days=rng.randint(200, 300)),
                          household=household, status="delivered" if done else "planned", value=1_150,
                          partner="MCR")
 
     def uk_varrp(self, code, rng):
-        """Reintegration grants, vocational training and on-the-job training with salary subsidies."""
-        for household in self.households(code):
-            person = self.adult(household, rng)
+        """26 projects in 2007: grants to 4 small families (every member benefits), on-the-job
+        training with salary subsidies for one member of each of 22 families, and vocational
+        training for more members until 55 people benefit directly; their 95 relatives indirectly."""
+        families = self.households(code)
+        direct, others = 0, []
+        for household in families:
+            members = sorted(household.members.all(), key=lambda m: (m.birth_year or 3000, m.pk))
             start = self.day_in(rng, D(2007, 2, 1), D(2007, 9, 30))
-            self.grant(code, household, start, rng, SERVICE + AGRICULTURE,
-                       rng.choice(["service", "service", "agriculture"]))
-            if person is not None and rng.random() < 0.5:
-                self.training(code, person, start + datetime.timedelta(days=14), rng)
-            if person is not None and rng.random() < 0.4:
-                self.placement(code, person, start + datetime.timedelta(days=30), rng)
+            if len(members) <= 2:
+                self.grant(code, household, start, rng, AGRICULTURE + SERVICE[1:2],
+                           rng.choice(["agriculture", "service"]))
+                direct += len(members)
+                continue
+            self.placement(code, members[0], start + datetime.timedelta(days=30), rng)
+            direct += 1
+            others.append((start, members[1:]))
+        # Round by round, the next oldest member of each family joins a course.
+        for round_ in range(8):
+            for start, members in others:
+                if direct < UK_DIRECT and round_ < len(members) and (members[round_].birth_year or 3000) <= 1992:
+                    self.training(code, members[round_], start + datetime.timedelta(days=14), rng)
+                    direct += 1
+        if direct != UK_DIRECT:
+            raise RuntimeError(f"UK-VARRP reaches {direct} people directly, not {UK_DIRECT}.")
 
     def kpc_pilot(self, code, rng):
         """Basic business skills for every separated member; vocational training and placements for some."""
@@ -792,11 +969,13 @@ class AssistanceLoader:
                 self.placement(code, person, start + datetime.timedelta(days=60), rng)
 
     def counter_trafficking(self, code, rng):
-        """Psychosocial support and referrals (sensitive), and income-generation support."""
+        """Psychosocial support and referrals (sensitive); income-generating support for 11 cases:
+        3 through income-generating projects (grants), 8 through direct assistance (cash); one
+        hairdressing course."""
         from assistance.kinds import change_referral_status
         from assistance.models import ReferralDetail
 
-        for household in self.households(code):
+        for i, household in enumerate(self.households(code)):
             survivor = next(m for m in household.members.all() if m.relationship == "head")
             start = self.day_in(rng, D(2007, 1, 15), D(2007, 6, 30))
             self.deliver(code, "psychosocial_support", start, person=survivor, quantity=rng.randint(6, 12),
@@ -813,38 +992,135 @@ class AssistanceLoader:
                 if rng.random() < 0.7:
                     change_referral_status(detail, "completed", start + datetime.timedelta(days=60),
                                            outcome="Services received.", acting_user=self.admin, via="command")
-            self.grant(code, household, start + datetime.timedelta(days=90), rng, AGRICULTURE + SERVICE[3:5],
-                       "agriculture")
+            support = start + datetime.timedelta(days=90)
+            if i < CT_PROJECTS:
+                plan = CT_PLANS[i % len(CT_PLANS)]
+                self.grant(code, household, support, rng, [plan[1:]], plan[0])
+            else:
+                purpose = CT_PLANS[i % len(CT_PLANS)][1]
+                self.deliver(code, "cash_grant", support, household=household, value=rng.randint(8, 15) * 100,
+                             notes=f"Direct assistance: {purpose.lower()}.")
+            if i == CT_PROJECTS:
+                self.training(code, survivor, support + datetime.timedelta(days=30), rng,
+                              course=("Hairdressing", "Vocational Training Centre Pejë", 200))
 
     def swedish_medical(self, code, rng):
-        """Medical assistance in Kosovo and evacuations to Sweden or Bosnia and Herzegovina (sensitive)."""
+        """Since 2000: 86 evacuations (69 to Sweden, 17 to Bosnia and Herzegovina); cases being
+        assessed wait for medical assistance in Kosovo (sensitive)."""
         from registry.models import PersonVulnerability
 
         ill = set(PersonVulnerability.objects.filter(category__code="medical_condition").values_list("person_id",
                                                                                                       flat=True))
-        for household in self.households(code, ("assisted", "monitored", "closed", "selected", "eligible")):
+        evacuated = self.households(code)
+        to_bosnia = set(rng.sample(range(len(evacuated)), min(SMP_TO_BOSNIA, len(evacuated))))
+        for i, household in enumerate(evacuated):
             patient = next((m for m in household.members.all() if m.pk in ill), household.members.all()[0])
-            status = household.enrolments.get(programme__code=code).status
-            when = self.day_in(rng, D(2023, 1, 1), D(2025, 5, 31))
-            if status in DONE:
-                self.deliver(code, "medical_evacuation", when, person=patient, value=rng.randint(4, 9) * 1000,
-                             partner="Sida", detail={"destination_country": rng.choice(["SE", "SE", "BA"]),
-                                                     "facility": "University hospital"})
-            else:
-                self.deliver(code, "medical_assistance", when, person=patient, status="planned",
-                             value=rng.randint(5, 15) * 100,
-                             detail={"facility": "University Clinical Centre of Kosovo"})
+            self.deliver(code, "medical_evacuation", self.day_in(rng, D(2000, 3, 1), D(2007, 11, 30)), person=patient,
+                         value=rng.randint(4, 9) * 1000, partner="Sida",
+                         detail={"destination_country": "BA" if i in to_bosnia else "SE",
+                                 "facility": "Clinical Centre Sarajevo" if i in to_bosnia
+                                 else "Karolinska University Hospital"})
+        for household in self.households(code, ("selected", "eligible")):
+            patient = next((m for m in household.members.all() if m.pk in ill), household.members.all()[0])
+            self.deliver(code, "medical_assistance", self.day_in(rng, D(2025, 1, 1), D(2025, 5, 31)),
+                         person=patient, status="planned", value=rng.randint(5, 15) * 100,
+                         detail={"facility": "University Clinical Centre of Kosovo"})
 
     def serbia_return(self, code, rng):
-        """Transport and return packages for 30 families going back from Serbia."""
-        for household in self.households(code, ("assisted", "monitored", "selected", "eligible", "assessed"), limit=30):
-            done = household.enrolments.get(programme__code=code).status in DONE
+        """Transport and return packages for 30 families (108 people); equipment grants for 104
+        families (216 people), vocational courses for 30 and business training (with mentoring)
+        for 74 of their members; the cases still in the pipeline have planned help."""
+        returning, equipped = self.groups.get("sr_return", set()), self.groups.get("sr_grants", set())
+        grantees = []
+        for household in self.households(code):
             when = self.day_in(rng, D(2024, 5, 1), D(2025, 5, 31))
-            status = "delivered" if done else "planned"
-            self.deliver(code, "transport", when, household=household, status=status, value=rng.randint(250, 400),
-                         partner="Božur")
-            self.deliver(code, "return_package", when, household=household, status=status,
+            if household.ref in returning:
+                self.deliver(code, "transport", when, household=household, value=rng.randint(250, 400),
+                             partner="Božur")
+                self.deliver(code, "return_package", when, household=household, value=rng.randint(600, 800),
+                             partner=rng.choice(["Božur", "Sveti Spas"]))
+            elif household.ref in equipped:
+                sector = rng.choice(["agriculture", "agriculture", "service", "production"])
+                choices = {"agriculture": AGRICULTURE, "service": SERVICE, "production": PRODUCTION}[sector]
+                self.grant(code, household, when, rng, choices, sector)
+                grantees.append((when, household))
+        business = [_head(h) for _when, h in grantees[:SR_BUSINESS]]
+        adults = [m for _when, h in grantees for m in h.members.all()
+                  if m.relationship != "head" and TODAY.year - m.birth_year >= 18]
+        heads = [_head(h) for _when, h in grantees[SR_BUSINESS:]]
+        for i, (person, (when, _h)) in enumerate(zip(business, grantees)):
+            start = when - datetime.timedelta(days=60)
+            self.training(code, person, start, rng, course=("Business start-up and bookkeeping", "Božur", 48))
+            if i % 2 == 0:
+                self.deliver(code, "mentoring", start + datetime.timedelta(days=30), person=person, quantity=4,
+                             partner="Sveti Spas", detail={"course": "Business mentoring", "provider": "Sveti Spas",
+                                                           "hours": 16, "completed": True})
+        vocational = (adults + heads)[:SR_VOCATIONAL]
+        if len(business) != SR_BUSINESS or len(vocational) != SR_VOCATIONAL:
+            raise RuntimeError("SR-ODRZIVI: too few members for the courses.")
+        for person in vocational:
+            self.training(code, person, self.day_in(rng, D(2024, 6, 1), D(2024, 12, 31)), rng,
+                          course=rng.choice([("Welding", "Tehnička škola Kragujevac", 240),
+                                             ("Greenhouse growing", "Poljoprivredna škola Kraljevo", 120),
+                                             ("Tailoring", "Božur", 160), ("Plumbing", "Sveti Spas", 200)]))
+        for household in self.households(code, ("selected", "eligible", "assessed"), limit=30):
+            when = self.day_in(rng, D(2025, 6, 1), D(2025, 9, 30))
+            self.deliver(code, "transport", when, household=household, status="planned",
+                         value=rng.randint(250, 400), partner="Božur")
+            self.deliver(code, "return_package", when, household=household, status="planned",
                          value=rng.randint(600, 800), partner=rng.choice(["Božur", "Sveti Spas"]))
+
+    def migdia(self, code, rng):
+        """Economic integration of 303 repatriated persons (D&D): soft skills for 273, subsidized
+        job placements for 70 (40 of them after soft skills); language courses for 73 refugees."""
+        returnees = self.groups.get("migdia_returnees", set())
+        people = []
+        for household in self.households(code, ("assisted",)):
+            members = list(household.members.all())
+            if household.ref in returnees:
+                people += [m for m in members if 18 <= TODAY.year - m.birth_year < 60][:3]
+            else:
+                for m in members:
+                    self.deliver(code, "language_course", self.day_in(rng, D(2024, 2, 1), D(2025, 3, 31)),
+                                 person=m, partner="JRS Kosova", value=rng.randint(150, 250),
+                                 detail={"course": "Albanian language and integration" if m.birth_year < 2011
+                                         else "Abacus and Albanian for children", "provider": "JRS Kosova",
+                                         "hours": 60, "completed": rng.random() < 0.9})
+        people = people[:MIGDIA_ECONOMIC]
+        if len(people) != MIGDIA_ECONOMIC:
+            raise RuntimeError(f"MIGDIA: {len(people)} working-age returnees, not {MIGDIA_ECONOMIC}.")
+        soft_only = MIGDIA_ECONOMIC - MIGDIA_PLACEMENTS
+        for i, person in enumerate(people):
+            when = self.day_in(rng, D(2023, 9, 1), D(2025, 2, 28))
+            if i < MIGDIA_SOFT_SKILLS:
+                self.deliver(code, "vocational_training", when, person=person, partner="D&D",
+                             value=rng.randint(120, 200),
+                             detail={"course": "Soft skills for employment", "provider": "D&D Business Support Centre",
+                                     "hours": 24, "completed": True, "certificate": rng.random() < 0.8})
+            if i >= soft_only:
+                self.placement(code, person, when + datetime.timedelta(days=45), rng)
+        self.youth_centre(code, rng, returnees)
+
+    def youth_centre(self, code, rng, returnees):
+        """"Youth development as a reintegration technique": 51 young people in graphic design
+        courses (basic, then advanced for some) at the Youth Center in Obiliq."""
+        from activities.actions import create_activity
+        from activities.models import Activity
+
+        youth = [m for h in self.households(code, ("assisted",)) if h.ref in returnees
+                 for m in h.members.all() if 15 <= 2024 - m.birth_year <= 29]
+        if len(youth) < MIGDIA_GRAPHIC:
+            raise RuntimeError(f"MIGDIA: {len(youth)} young people, not {MIGDIA_GRAPHIC}.")
+        basic, advanced = youth[:35], youth[24:MIGDIA_GRAPHIC]
+        for title, start, people, anonymous in [("Graphic design: basic course", D(2024, 3, 4), basic, (2, 1)),
+                                                ("Graphic design: advanced course", D(2024, 6, 3), advanced, (1, 1))]:
+            activity = Activity(type="training", title=title, date=start, end_date=start + datetime.timedelta(days=39),
+                                programme=self.programmes[code], municipality=Municipality.objects.get(code="M06"),
+                                venue="Youth Center Obiliq", sector="ict", participants_female=anonymous[0],
+                                participants_male=anonymous[1], organiser=self.orgs.get("IOM"),
+                                notes="Anonymous participants: young people of Obiliq outside the registry.")
+            create_activity(activity, attendees=[p.pk for p in people], acting_user=self.admin, via="command")
+            self.created["activities"] += 1
 
     # Activities and projects
 
@@ -869,6 +1145,75 @@ class AssistanceLoader:
          "Grabac, Drsnik", "migration", (8, 14), (2, 20, 0, 0)),
         ("SR-ODRZIVI", "go_and_see_visit", "Go-and-see visit to Osojane", D(2024, 9, 10), 1, "M17", None, "Osojane",
          "migration", (6, 9), (1, 14, 0, 0)),
+        ("MIGDIA", "study_visit", "Study visit on migration management", D(2024, 10, 7), 4, None, "NL", "The Hague",
+         "governance", (5, 7), (12, 0, 0, 0)),
+        ("MIGDIA", "study_visit", "Study visit on reintegration counselling", D(2025, 4, 14), 4, None, "CH", "Bern",
+         "governance", (7, 6), (13, 0, 0, 0)),
+        ("MIGDIA", "forum", "First National Forum on Reintegration and Integration", D(2024, 12, 10), 1, "M01",
+         None, "Prishtinë", "migration", (64, 71), (95, 30, 10, 0)),
+        *[("MIGDIA", "b2b_meeting", f"B2B meeting: {title}", day, 1, municipality, country, venue, sector,
+           (female, total - female), (2, 0, total - 2, 0))
+          for title, day, municipality, country, venue, sector, female, total in [
+              ("diaspora textile producers", D(2024, 4, 18), "M19", None, "Gjakovë", "textile", 21, 52),
+              ("food and drink processing", D(2024, 6, 6), "M27", None, "Suharekë", "food_processing", 19, 61),
+              ("Kosovo ICT in Switzerland", D(2024, 7, 12), None, "CH", "Lausanne", "ict", 15, 48),
+              ("wood processing in Germany", D(2024, 8, 30), None, "DE", "Stuttgart", "wood_processing", 9, 55),
+              ("diaspora investors in Ferizaj", D(2024, 10, 24), "M28", None, "Ferizaj", "food_processing", 18, 57),
+              ("textile sourcing", D(2025, 1, 23), "M16", None, "Pejë", "textile", 24, 50),
+              ("ICT start-ups and diaspora mentors", D(2025, 3, 27), "M01", None, "Prishtinë", "ict", 22, 59),
+              ("furniture exporters", D(2025, 5, 15), "M05", None, "Fushë Kosovë", "wood_processing", 12, 52)]],
+        *[("SR-ODRZIVI", kind, title, day, 1, municipality, country, venue, "migration", (female, male),
+           (2, female + male - 2, 0, 0))
+          for kind, title, day, municipality, country, venue, female, male in [
+              ("information_meeting", "Informativni sastanak, Vranje", D(2024, 5, 7), None, "RS",
+               "Kolektivni centar Vranje", 14, 19),
+              ("information_meeting", "Informativni sastanak, Niš", D(2024, 5, 21), None, "RS", "Niš, Medoševac",
+               11, 16),
+              ("information_meeting", "Informativni sastanak, Kruševac", D(2024, 6, 11), None, "RS", "Kruševac", 9,
+               13),
+              ("information_meeting", "Informativni sastanak, Smederevo", D(2024, 9, 17), None, "RS", "Smederevo",
+               8, 12),
+              ("information_meeting", "Informativni sastanak, Kragujevac (2)", D(2024, 11, 5), None, "RS",
+               "Kragujevac", 19, 24),
+              ("information_meeting", "Informativni sastanak, Kraljevo (2)", D(2025, 2, 18), None, "RS", "Kraljevo",
+               12, 15),
+              ("public_presentation", "Javna prezentacija projekta, Kragujevac", D(2024, 3, 28), None, "RS",
+               "Skupština grada Kragujevca", 22, 26),
+              ("public_presentation", "Javna prezentacija, Kraljevo", D(2024, 4, 9), None, "RS", "Kraljevo", 15, 18),
+              ("public_presentation", "Javna prezentacija, Vranje", D(2024, 10, 1), None, "RS", "Vranje", 13, 17),
+              ("public_presentation", "Javna prezentacija, Niš", D(2025, 1, 28), None, "RS", "Niš", 17, 21),
+              ("public_presentation", "Javna prezentacija rezultata", D(2025, 5, 27), None, "RS", "Beograd", 25, 29),
+              ("go_and_see_visit", "Go-and-see visit to Pejë/Peć villages", D(2024, 6, 18), "M16", None,
+               "Goraždevac", 5, 9),
+              ("go_and_see_visit", "Go-and-see visit to Istog/Istok", D(2024, 7, 2), "M17", None, "Žač", 4, 8),
+              ("go_and_see_visit", "Go-and-see visit to Prizren", D(2024, 7, 16), "M23", None, "Sredska", 6, 7),
+              ("go_and_see_visit", "Go-and-see visit to Rahovec/Orahovac", D(2024, 8, 6), "M22", None,
+               "Velika Hoča", 5, 10),
+              ("go_and_see_visit", "Go-and-see visit to Gjakovë/Đakovica", D(2024, 8, 27), "M19", None, "Đakovica",
+               3, 6),
+              ("go_and_see_visit", "Go-and-see visit to Klinë/Klina (2)", D(2024, 9, 24), "M18", None, "Vidanje", 6,
+               11),
+              ("go_and_see_visit", "Go-and-see visit to Lipjan/Lipljan", D(2024, 10, 15), "M04", None, "Lipljan", 7,
+               9),
+              ("go_and_see_visit", "Go-and-see visit to Prishtinë/Priština", D(2025, 3, 11), "M01", None,
+               "Priština", 4, 7),
+              ("go_and_see_visit", "Go-and-see visit to Pejë/Peć (2)", D(2025, 4, 8), "M16", None, "Belo Polje", 5,
+               8),
+              ("go_and_see_visit", "Go-and-see visit to Osojane (2)", D(2025, 5, 13), "M17", None, "Osojane", 6, 9),
+              ("round_table", "Okrugli sto: uslovi za održivi povratak", D(2024, 6, 25), None, "RS", "Kragujevac",
+               12, 14),
+              ("round_table", "Okrugli sto: zapošljavanje povratnika", D(2024, 12, 3), None, "RS", "Kraljevo", 10,
+               11),
+              ("round_table", "Radionica: imovinska prava i dokumenta", D(2025, 4, 22), None, "RS", "Niš", 9, 13)]],
+        # SMP: Kosovo health professionals trained in Sweden (40 in all), not in the registry.
+        *[("SMP", "training", title, day, 10, None, "SE", venue, "health", (female, male), (female + male, 0, 0, 0))
+          for title, day, venue, female, male in [
+              ("Medical training in Sweden: anaesthesia", D(2001, 4, 9), "Karolinska University Hospital", 5, 3),
+              ("Medical training in Sweden: paediatric surgery", D(2003, 9, 15), "Uppsala University Hospital", 4, 4),
+              ("Medical training in Sweden: intensive care nursing", D(2004, 3, 8), "Sahlgrenska University Hospital",
+               6, 2),
+              ("Medical training in Sweden: orthopaedics", D(2006, 10, 2), "Skåne University Hospital", 3, 5),
+              ("Medical training in Sweden: cardiology", D(2007, 5, 14), "Karolinska University Hospital", 4, 4)]],
         ("HU-AVRR", "conference", "Improving reintegration assistance: international conference", D(2014, 10, 21), 2,
          "M01", None, "Prishtinë", "migration", (27, 33), (42, 8, 0, 10)),
         ("RRK-VI", "information_meeting", "RRK VI information session for beneficiaries", D(2024, 4, 25), 1, "M24",
@@ -894,9 +1239,12 @@ class AssistanceLoader:
                 participants_male=by_sex[1], participants_official=by_kind[0], participants_community=by_kind[1],
                 participants_business=by_kind[2], participants_other=by_kind[3],
                 organiser=self.orgs.get("IOM"))
-            # A few registered attendees from the programme's own families.
-            people = [h.members.all()[0].pk for h in self.households(code, DONE + ("selected", "eligible"))]
-            attendees = rng.sample(people, min(len(people), rng.randint(2, 6))) if kind != "conference" else []
+            # A few registered attendees from the programme's own families; conferences, business
+            # meetings, forums and professional trainings are counted by their participants only.
+            attendees = []
+            if kind not in ("conference", "b2b_meeting", "forum", "training"):
+                people = [h.members.all()[0].pk for h in self.households(code, DONE + ("selected", "eligible"))]
+                attendees = rng.sample(people, min(len(people), rng.randint(2, 6)))
             create_activity(activity, attendees=attendees, acting_user=self.admin, via="command")
             self.created["activities"] += 1
 
@@ -918,7 +1266,47 @@ class AssistanceLoader:
         ("KPC-TF", "school", "Primary school in Zlipotok", "M24", "Zlipotok", 110_000, 350, "completed"),
         ("KPC-TF", "school", "School extension in Gadime", "M04", "Gadime", 80_000, 600, "completed"),
         ("KPC-TF", "school", "Primary school in Radeshë", "M24", "Radeshë", 95_000, 300, "cancelled"),
+        ("KPC-TF", "school", "Primary school in Kukaljan", "M24", "Kukaljan", 88_000, 320, "completed"),
+        # RRK I-V: with the riverbed in Janjevë, the 20 community and infrastructure projects
+        # completed since 11 November 2017 (COMPLETED_ON).
+        ("RRK-I", "community_event", "Multi-ethnic cultural festival in Klinë", "M18", "Klinë", 8_000, 2_500,
+         "completed"),
+        ("RRK-I", "road", "Road to Grabac", "M18", "Grabac", 72_000, 600, "completed"),
+        ("RRK-I", "public_lighting", "Public lighting in Dollc", "M18", "Dollc", 15_000, 900, "completed"),
+        ("RRK-I", "youth_centre", "Youth centre in Osojane", "M17", "Osojane", 48_000, 700, "completed"),
+        ("RRK-II", "riverbed", "Riverbed regulation in Budisalc", "M18", "Budisalc", 41_000, 1_200, "completed"),
+        ("RRK-II", "community_event", "Multi-ethnic sports day in Lipjan", "M04", "Lipjan", 6_000, 1_500,
+         "completed"),
+        ("RRK-II", "road", "Road repair in Rudicë", "M18", "Rudicë", 66_000, 800, "completed"),
+        ("RRK-II", "public_lighting", "Public lighting in Magurë", "M04", "Magurë", 17_000, 1_100, "completed"),
+        ("RRK-III", "youth_centre", "Youth centre in Rečane", "M23", "Rečane", 52_000, 1_300, "completed"),
+        ("RRK-III", "road", "Road to Sredska", "M23", "Sredska", 80_000, 1_000, "completed"),
+        ("RRK-III", "community_event", "Multi-cultural fair in Prizren", "M23", "Prizren", 9_000, 4_000,
+         "completed"),
+        ("RRK-III", "riverbed", "Riverbed cleaning in Brod", "M24", "Brod", 29_000, 1_400, "completed"),
+        ("RRK-IV", "public_lighting", "Public lighting in Vidanje", "M18", "Vidanje", 14_000, 500, "completed"),
+        ("RRK-IV", "road", "Road to Restelicë", "M24", "Restelicë", 91_000, 2_200, "completed"),
+        ("RRK-IV", "community_event", "Multi-ethnic youth camp in Dragash", "M24", "Dragash", 7_000, 600,
+         "completed"),
+        ("RRK-IV", "youth_centre", "Youth centre in Gadime", "M04", "Gadime", 46_000, 900, "completed"),
+        ("RRK-V", "road", "Road repair in Zllakuqan", "M18", "Zllakuqan", 58_000, 1_100, "completed"),
+        ("RRK-V", "public_lighting", "Public lighting in Mlikë", "M24", "Mlikë", 12_000, 700, "completed"),
+        ("RRK-V", "community_event", "Multi-ethnic music evening in Janjevë", "M04", "Janjevë", 5_000, 800,
+         "completed"),
     ]
+    # When the RRK I-V projects were completed (the others by their programme's end, or TODAY).
+    COMPLETED_ON = {title: date for title, date in zip(
+        ["Riverbed regulation in Janjevë", "Multi-ethnic cultural festival in Klinë", "Road to Grabac",
+         "Public lighting in Dollc", "Youth centre in Osojane", "Riverbed regulation in Budisalc",
+         "Multi-ethnic sports day in Lipjan", "Road repair in Rudicë", "Public lighting in Magurë",
+         "Youth centre in Rečane", "Road to Sredska", "Multi-cultural fair in Prizren", "Riverbed cleaning in Brod",
+         "Public lighting in Vidanje", "Road to Restelicë", "Multi-ethnic youth camp in Dragash",
+         "Youth centre in Gadime", "Road repair in Zllakuqan", "Public lighting in Mlikë",
+         "Multi-ethnic music evening in Janjevë"],
+        [D(2023, 10, 12), D(2018, 9, 15), D(2018, 11, 20), D(2019, 5, 30), D(2019, 10, 1), D(2019, 11, 14),
+         D(2020, 6, 6), D(2020, 10, 30), D(2020, 12, 10), D(2021, 6, 18), D(2021, 9, 24), D(2021, 8, 21),
+         D(2021, 11, 5), D(2022, 4, 12), D(2022, 10, 28), D(2022, 7, 16), D(2022, 12, 2), D(2023, 6, 30),
+         D(2023, 9, 8), D(2024, 2, 17)])}
 
     def projects(self):
         from activities.actions import create_project, transition_project
@@ -935,7 +1323,7 @@ class AssistanceLoader:
                 type=kind, title=title, programme=programme, municipality=municipalities[municipality],
                 settlement=settlement, cost_eur=cost, catchment_population=catchment), acting_user=self.admin,
                 via="command")
-            finished = programme.end_date or TODAY
+            finished = self.COMPLETED_ON.get(title) or programme.end_date or TODAY
             for step in steps[status]:
                 transition_project(project, step, on=min(finished, TODAY), acting_user=self.admin, via="command",
                                    reason="The municipality did not provide the land." if step == "cancelled" else "")
