@@ -67,7 +67,7 @@ def key_of(kind, basis, parts):
 
 
 def cached(kind, basis, parts):
-    """The figures of `kind` ("reach" or "framework") for this basis, counted or kept."""
+    """The figures of `kind` ("reach", "framework" or "news") for this basis, counted or kept."""
     if not basis.whole or not enabled():
         return count(kind, basis, parts)
     from reports.models import FigureCache
@@ -88,8 +88,12 @@ def count(kind, basis, parts):
     from reports.reach import count_reach
     from reports.results import count_framework
 
+    from reports.news import count_figures
+
     if kind == "reach":
         return count_reach(basis, by=parts[0])
+    if kind == "news":
+        return count_figures(basis)
     return count_framework(Programme.objects.get(pk=parts[0]), basis)
 
 

@@ -197,6 +197,16 @@ def _counts(queryset, field):
 
 
 def figures(basis):
+    """count_figures, kept for a large registry like reach (reports.cache)."""
+    from accounts.models import Role
+    from reports.cache import cached
+
+    # What the viewer may read changes the figures: a donor's reach is suppressed, and medical
+    # help is named only to users cleared for it.
+    return cached("news", basis, (basis.user.role == Role.DONOR, basis.user.sensitive))
+
+
+def count_figures(basis):
     """Everything the paragraph says, computed over `basis` (the dashboard's viewer and period)."""
     user = basis.user
     result = {"reach": published(reach(basis), user)}

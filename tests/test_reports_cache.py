@@ -119,3 +119,18 @@ def test_the_dashboard_says_the_figures_are_being_counted_again(reached, client)
     deliver(w, w.rrk6, "food_package", household=w.h_sensitive)
     page = client.get(url).content.decode()
     assert "Figures counted at" in page and "being counted again" in page
+
+
+@large
+def test_the_news_in_brief_is_kept_and_counted_again_like_the_figures(reached):
+    from reports.news import news_in_brief
+
+    w = reached
+    basis = Basis.of(w.mira, w.rrk, include_phases=True, on=DAY)
+    first = news_in_brief(w.rrk, basis)
+    deliver(w, w.rrk6, "food_package", household=w.h_sensitive)
+    basis = Basis.of(w.mira, w.rrk, include_phases=True, on=DAY)
+    assert news_in_brief(w.rrk, basis) == first and basis.refreshing
+    while run_next():
+        pass
+    assert news_in_brief(w.rrk, Basis.of(w.mira, w.rrk, include_phases=True, on=DAY)) != first
