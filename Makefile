@@ -32,6 +32,7 @@ test: $(STAMP) $(IATI_SCHEMA)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/deliveries.py
+	$(BIN)/python bench/reach.py
 
 # After changing interface strings: extract them, translate the new ones in locale/*/django.po
 # (tests/test_translations.py fails while any is missing), then compile.
