@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite bench install messages clean
+.PHONY: run test test-sqlite bench bench-match install messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $$(scripts/find-python) -m venv $(VENV)
@@ -33,6 +33,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/deliveries.py
 	$(BIN)/python bench/reach.py
+
+# Duplicate detection against Splink, and the registration check with 1,000,000 persons
+# (needs bench/data/bench-100000.sqlite3, which `make bench` leaves behind).
+bench-match: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python bench/match.py
+	$(BIN)/python bench/match_check.py
 
 # After changing interface strings: extract them, translate the new ones in locale/*/django.po
 # (tests/test_translations.py fails while any is missing), then compile.

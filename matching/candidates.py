@@ -29,7 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditEntry, entry
 from matching.keys import Record, blocking_keys, rebuild_keys, store_names, stored_names
 from matching.models import MatchKey
-from matching.score import DEFAULT_THRESHOLD, MAX_YEAR_GAP, POSSIBLE, NameFrequencies, compare
+from matching.score import (BLOCK_LIMIT, DEFAULT_THRESHOLD, MAX_YEAR_GAP, POSSIBLE, NameFrequencies, compare,
+                            score_blocks)
 from registry.models import Person
 from registry.parsing import parse_date_of_birth
 
@@ -37,8 +38,6 @@ from registry.parsing import parse_date_of_birth
 # reaches it, such as an office phone number written on every form of a partner.
 MAX_CANDIDATES = 2000
 SHOWN = 20
-# The batch skips blocks larger than this (a block of n persons is n(n-1)/2 comparisons).
-BLOCK_LIMIT = 1000
 OUTSIDE_SCOPE_REASON = "duplicate check: a person outside the caller's scope came close (nothing shown)"
 OUTSIDE_SCOPE_DAILY_LIMIT = 30
 OUTSIDE_SCOPE_NOTICE = _(
@@ -214,27 +213,10 @@ def registry_pairs(threshold=DEFAULT_THRESHOLD, *, rebuild=False, block_limit=BL
     records, refs = _records()
     frequencies = NameFrequencies.of_records(records.values())
     store_names(frequencies)  # the checks while registering weigh names by these counts too
-    prune = threshold >= POSSIBLE
-    found = {}
     total = MatchKey.objects.values("key").distinct().count() if progress else 0
-    for done, (key, ids) in enumerate(_blocks(), start=1):
-        if progress and done % PROGRESS_EVERY == 0:
-            progress(done, total)
-        if len(ids) > block_limit:
-            if skipped:
-                skipped(key, len(ids))
-            continue
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                # A pair sharing several keys is met in each of their blocks; the score is the same.
-                if (a, b) in found or a not in records or b not in records:
-                    continue
-                ra, rb = records[a], records[b]
-                if prune and ra.year and rb.year and abs(ra.year - rb.year) > MAX_YEAR_GAP:
-                    continue  # can never reach "possible" (matching.score)
-                value = compare(ra, rb, frequencies).score
-                if value >= threshold:
-                    found[(a, b)] = value
+    found = score_blocks(_blocks(), records, frequencies, threshold, block_limit=block_limit, skipped=skipped,
+                         progress=(lambda done: progress(done, total)) if progress else None,
+                         progress_every=PROGRESS_EVERY)
     # Persons written without a ref (only possible outside registry.actions) show as #<id>.
     label = {pk: ref or f"#{pk}" for pk, ref in refs.items()}
     rows = [tuple(sorted((label[a], label[b]))) + (value,) for (a, b), value in found.items()]

@@ -60,6 +60,17 @@ def test_sharing_a_common_name_is_weaker_evidence_than_sharing_a_rare_one():
     assert score(person(family="Krasniqi", year=1970), person(family="Krasnići", year=1970)) > common
 
 
+def test_it_wants_more_evidence_for_the_same_pair_in_a_larger_registry():
+    # Same name, same year, same sex and origin: likely among 10,000 persons, where such namesakes
+    # are few; not even possible among a million, where there are hundreds of them.
+    names = {("given", "agim"): 1, ("family", "krasnici"): 4}
+    a, b = person(year=1975, place=3), person(family="Krasnići", year=1975, place=3)
+    small = score(a, b, NameFrequencies({k: n * 100 for k, n in names.items()}, 10_000))
+    large = score(a, b, NameFrequencies({k: n * 10_000 for k, n in names.items()}, 1_000_000))
+    assert small >= POSSIBLE
+    assert large < POSSIBLE
+
+
 @given(st.text(max_size=15), st.text(max_size=15))
 def test_jaro_winkler_is_symmetric_and_bounded(a, b):
     assert jaro_winkler(a, b) == jaro_winkler(b, a)
