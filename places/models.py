@@ -1,5 +1,7 @@
 """Reference data: countries, Kosovo's districts and municipalities, communities."""
 
+from functools import lru_cache
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +32,13 @@ class District(models.Model):
 
     def __str__(self):
         return self.name_sq
+
+
+@lru_cache(maxsize=256)
+def _keys(names):
+    # Folding some 200 names on every look-up was half the time of a registration check; the
+    # names are reference data, so their folded forms are kept per set of names.
+    return frozenset(plain(n) for n in names)
 
 
 def find_municipality(municipalities, text):
@@ -73,7 +82,7 @@ class Municipality(models.Model):
         return names
 
     def keys(self):
-        return {plain(n) for n in self.all_names()}
+        return _keys(tuple(self.all_names()))
 
     def display_name(self, language=None):
         """Albanian/Serbian, as documents write it: Klinë/Klina; Serbian in Cyrillic for the
