@@ -109,6 +109,7 @@ class TargetOut(Schema):
     period_end: datetime.date
     target: Decimal
     actual: Decimal | None
+    suppressed: bool = False
 
 
 class CellOut(Schema):
@@ -125,6 +126,7 @@ class IndicatorOut(Schema):
     baseline: Decimal | None
     baseline_date: datetime.date | None
     actual: Decimal | None
+    suppressed: bool = False
     targets: list[TargetOut]
     disaggregations: dict[str, list[CellOut]]
 

@@ -84,6 +84,9 @@ class Programme(Versioned):
                     errors["parent"] = _("A programme cannot be a phase of itself.")
                     break
                 ancestor = ancestor.parent
+        if self.parent_id and not self.sensitive and self.parent.sensitive:
+            # Scoping reads each programme's own flag: a phase of a sensitive programme carries it too.
+            errors["sensitive"] = _("A phase of a sensitive programme is sensitive too.")
         if errors:
             raise ValidationError(errors)
 

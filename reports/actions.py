@@ -69,6 +69,8 @@ def create_indicator(indicator, *, assistance_types=(), acting_user, via="web"):
         indicator.check_assistance_types(list(assistance_types))
     except ValidationError as e:
         errors.update(e.message_dict)
+    if not acting_user.sensitive and any(t.sensitive for t in assistance_types):
+        errors["assistance_types"] = [_("Only users cleared for sensitive data count medical and psychosocial help.")]
     if errors:
         raise ValidationError(errors)
     indicator.save()

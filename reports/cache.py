@@ -62,7 +62,9 @@ def enabled():
 
 
 def key_of(kind, basis, parts):
-    text = repr((kind, sorted(basis.programmes), basis.on, basis.since, *parts))
+    # What the viewer is cleared for changes the figures (sensitive assistance is counted only
+    # for users cleared for it), so it is part of every key.
+    text = repr((kind, sorted(basis.programmes), basis.on, basis.since, basis.user.sensitive, *parts))
     return f"{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
@@ -116,6 +118,10 @@ def store(key, kind, basis, parts, at_stamp):
     return value
 
 
+def rights(user):
+    return [user.role, user.sensitive]
+
+
 def refresh_later(key, kind, basis, parts):
     """Queue one background job to count these figures again, unless one is already queued."""
     from jobs.models import Job
@@ -124,7 +130,8 @@ def refresh_later(key, kind, basis, parts):
     waiting = Job.objects.filter(kind="figures", status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
                                  parameters__key=key)
     if not waiting.exists():
-        enqueue("figures", {"key": key, "kind": kind, "user": basis.user.pk, "programmes": sorted(basis.programmes),
+        enqueue("figures", {"key": key, "kind": kind, "user": basis.user.pk, "rights": rights(basis.user),
+                            "programmes": sorted(basis.programmes),
                             "on": basis.on.isoformat(), "since": basis.since.isoformat() if basis.since else None,
                             "parts": list(parts)}, None)
 
@@ -138,8 +145,10 @@ def run_refresh(job, report_progress):
     user = User.objects.get(pk=p["user"])
     basis = Basis(user=user, programmes=set(p["programmes"]), on=datetime.date.fromisoformat(p["on"]),
                   since=datetime.date.fromisoformat(p["since"]) if p["since"] else None)
-    if not basis.whole:
-        return {"skipped": "the user no longer sees the whole programme"}
+    if not basis.whole or rights(user) != p["rights"]:
+        # Counted with the user's rights of today, the figures could differ from what the key
+        # was made for (a donor's suppression, a clearance): the next request counts afresh.
+        return {"skipped": "the user's rights changed since the figures were asked for"}
     report_progress(0, "Counting")
     started = time.perf_counter()
     store(p["key"], p["kind"], basis, tuple(p["parts"]), stamp())

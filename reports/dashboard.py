@@ -153,4 +153,7 @@ def overview(user, *, on, since=None, include_phases=True):
         n_on_track, n_judged = on_track(indicators)
         rows.append({"programme": programme, "figures": figures, "on_track": n_on_track, "judged": n_judged})
     totals = distinct_reach(user, programmes, on=on, since=since, include_phases=include_phases)
+    if user.role == Role.DONOR and any(row["figures"]["suppressed"] for row in rows):
+        # With one programme's row hidden, the total less the others would give it away.
+        totals.update(households=None, direct=None, indirect=None, suppressed=True)
     return {"rows": rows, "totals": totals}

@@ -18,12 +18,14 @@ import datetime
 
 from django.db.models import Count
 
+from accounts.models import Role
 from activities.models import Attendance
 from assistance.models import HouseDetail, IncomeGrantDetail, Milestone
 from homeward.text import to_cyrillic
 from reports import indicators
 from reports.dashboard import published
 from reports.reach import reach
+from reports.suppression import small
 
 LANGUAGES = ("en", "sq", "sr-latn", "sr")
 HOUSE_TYPES = {"house_construction": "built", "house_reconstruction": "rebuilt"}
@@ -198,7 +200,6 @@ def _counts(queryset, field):
 
 def figures(basis):
     """count_figures, kept for a large registry like reach (reports.cache)."""
-    from accounts.models import Role
     from reports.cache import cached
 
     # What the viewer may read changes the figures: a donor's reach is suppressed, and medical
@@ -249,7 +250,23 @@ def count_figures(basis):
     result["projects"] = projects.count()
     result["project_types"] = _counts(projects, "type")
     result["catchment"] = result["reach"]["catchment_population"]
+    if user.role == Role.DONOR:
+        withhold_small(result)
     return result
+
+
+def withhold_small(result):
+    """A donor's paragraph says nothing of 1 to 4 houses, families, grants or deliveries of a
+    kind: as in reach, a count that small can point at a family."""
+    result["houses"] = {kind: n for kind, n in result["houses"].items()
+                        if not (small(n["houses"]) or small(n["families"]))}
+    if small(result["moved_in"]):
+        result["moved_in"] = 0
+    if small(result["grants"]):
+        result["grants"] = 0
+    result["grant_sectors"] = {sector: n for sector, n in result["grant_sectors"].items()
+                               if result["grants"] and not small(n)}
+    result["deliveries"] = [d for d in result["deliveries"] if not small(d["n"])]
 
 
 # --- the paragraph ---------------------------------------------------------------------------

@@ -37,6 +37,14 @@ UNKNOWN = "unknown"
 PROGRAMME_WIDE = {Role.ADMIN, Role.AUDITOR, Role.MANAGER, Role.ME, Role.DONOR}
 
 
+def lineage(programme):
+    """The programme and the programmes it is a phase of, up to the top."""
+    node = programme
+    while node is not None:
+        yield node
+        node = node.parent
+
+
 class NotVisible(Exception):
     """The programme is outside the viewer's reach (a sensitive programme for a user not cleared,
     a programme a donor does not fund): answered as if it did not exist."""
@@ -45,7 +53,8 @@ class NotVisible(Exception):
 def may_read(user, programme):
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if programme.sensitive and not user.sensitive:
+    if not user.sensitive and any(p.sensitive for p in lineage(programme)):
+        # A phase under a sensitive programme is as sensitive as it, flagged or not.
         return False
     if user.role == Role.DONOR:
         # A donor reads the programmes in their scope and the ones their organisations fund,
@@ -83,8 +92,10 @@ class Basis:
             raise NotVisible(programme.code)
         ids = Programme.objects.phase_ids([programme]) if include_phases else {programme.pk}
         if not user.sensitive:
-            # A phase run as a sensitive programme stays out of the figures of users not cleared.
-            ids -= set(Programme.objects.filter(pk__in=ids, sensitive=True).values_list("pk", flat=True))
+            # A phase run as a sensitive programme stays out of the figures of users not cleared,
+            # with every phase of it.
+            sensitive = Programme.objects.filter(pk__in=ids, sensitive=True)
+            ids -= Programme.objects.phase_ids(sensitive) if sensitive.exists() else set()
         return cls(user=user, programmes=ids, on=on or datetime.date.today(), since=since)
 
     def scoped(self):
@@ -107,6 +118,10 @@ class Basis:
         """Delivered assistance of the programmes in the period (any date when not `dated`: a
         house counts when handed over, whenever its delivery was recorded)."""
         qs = Delivery.objects.all() if self.whole else Delivery.objects.visible_to(self.user)
+        if not self.user.sensitive:
+            # Medical and psychosocial help is counted only for users cleared for it, in any
+            # programme: a breakdown of it by age and place can point at one person.
+            qs = qs.filter(type__sensitive=False)
         qs = qs.filter(programme_id__in=self.programmes, status=DeliveryStatus.DELIVERED)
         if dated:
             qs = self._dated(qs, "date")

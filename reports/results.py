@@ -6,13 +6,36 @@ from django.db.models import Prefetch
 from accounts.models import Role
 from reports import indicators
 from reports.models import Indicator, Result
-from reports.suppression import suppress
+from reports.suppression import small, suppress
+
+
+# Measures that count persons or households: a donor sees their small values suppressed, as in reach.
+COUNTS_PEOPLE = {"persons_assisted", "households_assisted", "persons_trained", "persons_certified"}
+
+
+def _published(indicator, value, basis):
+    """A donor's copy of a figure: a count of 1 to 4 persons or households (or a ratio of such
+    counts) is withheld, or the indicator's total would give away what reach suppresses."""
+    if basis.user.role != Role.DONOR or value is None:
+        return value, False
+    if indicator.measure == "ratio":
+        terms = (indicator.numerator, indicator.denominator)
+        if any(t.measure in COUNTS_PEOPLE and small(indicators.value(t, basis)) for t in terms):
+            return None, True
+        return value, False
+    if indicator.measure in COUNTS_PEOPLE and small(value):
+        return None, True
+    return value, False
 
 
 def indicator_figures(indicator, basis):
-    targets = [{"period_start": t.period_start, "period_end": t.period_end, "target": t.value,
-                "actual": indicators.value(indicator, basis.period(t.period_start, t.period_end))}
-               for t in indicator.targets.all()]
+    targets = []
+    for t in indicator.targets.all():
+        period = basis.period(t.period_start, t.period_end)
+        actual, hidden = _published(indicator, indicators.value(indicator, period), period)
+        targets.append({"period_start": t.period_start, "period_end": t.period_end, "target": t.value,
+                        "actual": actual, "suppressed": hidden})
+    actual, hidden = _published(indicator, indicators.value(indicator, basis), basis)
     breakdowns = {}
     for by in indicator.disaggregations:
         cells = {"value": None, "rows": indicators.breakdown(indicator, basis, by)}
@@ -26,7 +49,8 @@ def indicator_figures(indicator, basis):
         "measure": indicator.measure,
         "baseline": indicator.baseline,
         "baseline_date": indicator.baseline_date,
-        "actual": indicators.value(indicator, basis),
+        "actual": actual,
+        "suppressed": hidden,
         "targets": targets,
         "disaggregations": breakdowns,
     }

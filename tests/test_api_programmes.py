@@ -71,3 +71,11 @@ def test_it_serves_the_openapi_document(db):
                  "/api/v1/households/{id}", "/api/v1/persons/{id}"):
         assert path in document["paths"], path
     assert set(document["paths"]["/api/v1/households/{id}"]) == {"get", "patch", "delete"}
+
+
+def test_a_phase_of_a_sensitive_programme_must_be_sensitive_too(world, token_for):
+    client = ApiClient(token_for(world.ada))
+    response = client.post("/programmes", phase(code="CT-II", parent="CT", donors=[]))
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["sensitive"]
+    assert not Programme.objects.filter(code="CT-II").exists()

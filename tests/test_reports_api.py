@@ -113,8 +113,12 @@ def test_it_shows_the_framework_with_actuals_against_targets(framework, as_user)
 def test_it_suppresses_small_breakdowns_for_donors(framework, as_user):
     body = as_user(framework.dona).get("/programmes/RRK/results", date="2024-06-30").json()
     indicator = body["results"][0]["children"][0]["children"][0]["indicators"][0]
-    assert float(indicator["actual"]) == 1  # the programme's output is published
+    # One person trained: a donor sees neither the total nor its breakdown, as reach hides it.
+    assert indicator["actual"] is None and indicator["suppressed"] is True
     assert indicator["disaggregations"]["sex"] == [{"key": "M", "value": None, "suppressed": True}]
+    body = as_user(framework.mira).get("/programmes/RRK/results", date="2024-06-30").json()
+    indicator = body["results"][0]["children"][0]["children"][0]["indicators"][0]
+    assert float(indicator["actual"]) == 1 and indicator["suppressed"] is False
 
 
 def test_it_lists_the_records_behind_a_figure_within_scope(framework, as_user):

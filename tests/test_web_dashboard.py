@@ -174,3 +174,26 @@ def test_the_map_keeps_svg_numbers_and_serbian_news_in_the_serbian_interface(cli
     assert re.search(r'<circle cx="\d+(\.\d)?" cy="\d+(\.\d)?" r="2"', html)
     # The news in brief opens in the interface's language.
     assert '<blockquote lang="sr-Latn">Do 30. juna 2026., program RRK' in html
+
+
+def test_a_donors_overview_hides_the_total_when_a_programme_row_is_hidden(client, fed):
+    from tests.conftest import make_household
+
+    mdp = Programme.objects.create(code="MDP", name="Migration and diaspora")
+    fed.dona.programmes.add(mdp)
+    for n in range(6):
+        household = make_household(f"H-MDP-{n}", responsible=fed.kline, current_municipality=fed.kline, members=[
+            ("Arta", "Hoti", "F", "head", 1980), ("Blerim", "Hoti", "M", "spouse", 1978)])
+        deliver(fed, household, programme=mdp)
+    html = page(client, fed.dona, "/reports/")
+    # MDP (6 households, 12 persons) is shown; RRK (2 households) is hidden, and so is the total,
+    # which less MDP's row would give RRK's away.
+    assert re.search(r'/programmes/MDP/">.*?</th>\n<td class="n"><a [^>]*>6</a></td>', html)
+    assert "<td class=\"n\">8</td>" not in html and ">17<" not in html
+
+
+def test_a_donors_news_in_brief_leaves_out_small_counts(client, fed):
+    html = page(client, fed.dona, "/programmes/RRK/dashboard/")
+    # Two food packages: a manager reads them, a donor does not.
+    assert "food package (2)" not in html
+    assert "food package (2)" in page(client, fed.marko, "/programmes/RRK/dashboard/")

@@ -210,6 +210,8 @@ def test_every_kind_of_record_has_its_row_and_link(client, records):
 
 def test_listing_medical_help_is_audited_in_any_programme(client, reached):
     w = reached
+    w.ada.sensitive = True  # only a user cleared for it defines an indicator over medical help
+    w.ada.save()
     agim = member(w.h_kline, "Agim")
     delivery, _warnings = record_delivery(acting_user=w.sara, programme=w.rrk6, type=kind("medical_assistance"),
                                           person=agim, date=datetime.date(2024, 5, 1), status="delivered")
@@ -221,6 +223,23 @@ def test_listing_medical_help_is_audited_in_any_programme(client, reached):
     assert f'<a href="/assistance/{delivery.pk}/">' in html
     assert views(w.sara, "assistance.delivery").get().object_id == str(delivery.pk)
     assert views(w.sara, "reports.indicator").exists()
+
+
+def test_listing_the_persons_behind_an_indicator_of_medical_help_is_audited(client, reached):
+    w = reached
+    w.ada.sensitive = True
+    w.ada.save()
+    agim = member(w.h_kline, "Agim")
+    record_delivery(acting_user=w.sara, programme=w.rrk6, type=kind("medical_assistance"), person=agim,
+                    date=datetime.date(2024, 5, 1), status="delivered")
+    create_indicator(Indicator(result=create_result(Result(programme=w.rrk, level="goal", code="1", statement="Health"),
+                                                    acting_user=w.ada),
+                               code="M2", name="Persons given medical help", unit="persons",
+                               measure="persons_assisted"),
+                     assistance_types=[kind("medical_assistance")], acting_user=w.ada)
+    html = page(client, w.sara, "/programmes/RRK/results/M2/records/")
+    assert f'<a href="/persons/{agim.pk}/">' in html
+    assert views(w.sara, "registry.person").filter(object_id=str(agim.pk)).exists()
 
 
 def test_the_results_page_links_each_actual_to_its_records(client, assisted):
