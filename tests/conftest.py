@@ -148,3 +148,26 @@ PERSONAS = sorted(VISIBLE)
 @pytest.fixture
 def token_for():
     return lambda user: ApiToken.issue(user)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """`homeward demo`, loaded once for a module inside a transaction rolled back at its end: each
+    test runs in a savepoint within it, and the database is left as the other modules expect."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            # The same fast hasher the per-test settings use, or the demo passwords would be
+            # hashed with one the tests cannot check.
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                call_command("demo")
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+

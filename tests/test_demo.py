@@ -2,8 +2,6 @@
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from accounts.models import User
 from audit.models import AuditEntry
@@ -15,24 +13,6 @@ def counts():
     return {model.__name__: model.objects.count() for model in (
         Organisation, Programme, User, Household, Person, PersonToken, PersonVulnerability, Enrolment,
         EnrolmentStatusChange, AuditEntry)}
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    # Loaded once for the module inside a transaction that is rolled back at the end: each test
-    # runs in a savepoint within it, and the database is left as the other modules expect.
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            # The same fast hasher the per-test settings use (conftest), or the demo passwords
-            # would be hashed with one the tests cannot check.
-            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-                call_command("demo")
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 @pytest.mark.django_db

@@ -3,9 +3,7 @@ drawn on the demo households; a second run adds nothing."""
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
-from django.test import override_settings
 
 from activities.models import Activity, Attendance, CommunityProject, ProjectStatusChange
 from assistance.actions import earlier_assistance
@@ -22,21 +20,6 @@ def counts():
         Delivery, DeliveryStatusChange, HouseDetail, HouseMilestone, IncomeGrantDetail, EquipmentLine,
         BusinessFollowUp, ReferralStatusChange, Activity, Attendance, CommunityProject, ProjectStatusChange,
         EnrolmentStatusChange, AuditEntry)}
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    # As in test_demo: loaded once for the module, rolled back at the end.
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-                call_command("demo")
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def types_of(code):

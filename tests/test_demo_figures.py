@@ -7,8 +7,6 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from accounts.models import User
 from homeward.demo import TODAY
@@ -21,21 +19,6 @@ from reports.reach import Basis, NotVisible, reach
 from reports.results import framework
 
 D = datetime.date
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    # As in test_demo: loaded once for the module, rolled back at the end.
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-                call_command("demo")
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def basis(code, user="admin", on=TODAY):
