@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from audit.models import AuditEntry, record
 from places.models import DISPLACEMENT_STATUSES, Community, Municipality
+from programmes.models import Programme
 from registry.models import Person
 from reports.models import DIMENSIONS, Level
 from reports.reach import UNKNOWN, Basis, reach
@@ -112,7 +113,11 @@ def produce(user, programme, fmt, *, include_phases=True, on=None, since=None, l
         changes["since"] = [None, since.isoformat()]
     if fmt in ("xlsx", "pdf"):
         changes["lang"] = [None, lang]
-    record(user, AuditEntry.Action.EXPORT, programme, changes=changes, sensitive=programme.sensitive, via=via)
+    # A cleared user's export with phases counts a sensitive phase's records too.
+    phases = Programme.objects.phase_ids([programme]) if include_phases else {programme.pk}
+    sensitive = programme.sensitive or (
+        user.sensitive and Programme.objects.filter(pk__in=phases, sensitive=True).exists())
+    record(user, AuditEntry.Action.EXPORT, programme, changes=changes, sensitive=sensitive, via=via)
     return content, content_type, name
 
 

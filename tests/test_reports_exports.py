@@ -362,3 +362,14 @@ def test_the_results_page_links_to_each_export(programme, client):
     assert f'/programmes/RRK/export/pdf/?phases=1&amp;date={DAY}&amp;lang=sq"' in html
     response = client.get(f"/programmes/RRK/export/pdf/?phases=1&date={DAY}&lang=sr-latn")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_an_export_counting_a_sensitive_phase_is_audited_as_sensitive(programme, client):
+    Programme.objects.create(code="RRK-CT", name="Counter-trafficking component", parent=programme.rrk,
+                             sensitive=True)
+    for user in (programme.marko, programme.sara):
+        client.force_login(user)
+        assert client.get("/programmes/RRK/export/csv/", {"date": DAY}).status_code == 200
+    flags = dict(AuditEntry.objects.filter(action="export").values_list("actor__username", "sensitive"))
+    # Marko is not cleared: RRK-CT is not in his figures. Sara's export counts it.
+    assert flags == {"marko": False, "sara": True}
