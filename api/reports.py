@@ -211,4 +211,8 @@ def get_indicator_records(request, code: str, indicator: str, page: Query[Page],
                (("period_start", period_start), ("period_end", period_end)) if value}
     record_drilldown_view(user, programme, basis, found, result["items"], via="api", changes=changes)
     result["items"] = [record_json(obj) for obj in result["items"]]
+    if user.role == Role.DONOR:
+        # Evidence is free text (minutes, reports) that may name people: donors get the values.
+        for item in result["items"]:
+            item.pop("evidence", None)
     return result

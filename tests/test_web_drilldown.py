@@ -245,3 +245,19 @@ def test_listing_the_persons_behind_an_indicator_of_medical_help_is_audited(clie
 def test_the_results_page_links_each_actual_to_its_records(client, assisted):
     html = page(client, assisted.marko, "/programmes/RRK/results/")
     assert 'href="/programmes/RRK/results/P1/records/?date=' in html
+
+
+def test_a_donor_sees_a_manual_value_but_not_its_evidence(client, records, token_for):
+    from tests.test_api_client import ApiClient
+
+    w = records
+    plans = indicator(w, "manual")
+    record_manual_value(plans, datetime.date(2024, 1, 1), datetime.date(2024, 6, 30), 2,
+                        "Minutes signed by Agim Krasniqi", acting_user=w.marko)
+    path = f"/programmes/RRK/results/{plans.code}/records/"
+    assert "Minutes signed by Agim Krasniqi" in page(client, w.marko, path)
+    assert "Minutes signed by Agim Krasniqi" not in page(client, w.dona, path)
+    client.force_login(w.dona)
+    assert "Minutes signed" not in client.get("/programmes/RRK/framework/").content.decode()
+    items = ApiClient(token_for(w.dona)).get(f"/programmes/RRK/results/{plans.code}/records").json()["items"]
+    assert items and all("evidence" not in item for item in items)
