@@ -54,6 +54,8 @@ def stamp():
 
 
 def enabled():
+    """A large registry: the highest person id reaches the threshold (one index read; ids of
+    persons merged away or deleted still count, which only errs towards keeping figures)."""
     from registry.models import Person
 
     threshold = getattr(settings, "HOMEWARD_FIGURES_CACHE_PERSONS", 100_000)

@@ -3,7 +3,6 @@ and one row per programme across programmes. Server-rendered; the charts are inl
 pages print and work without JavaScript. Figures come from reports/ exactly as on the results
 page (reports.dashboard); a programme the viewer may not read is not found."""
 
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -20,6 +19,7 @@ from reports.news import LANGUAGES as NEWS_LANGUAGES
 from reports.news import news_in_brief
 from reports.reach import Basis, NotVisible, reach
 from reports.results import framework
+from web.query import BadDate, query_date
 
 NEWS_LABELS = {"en": "English", "sq": "Shqip", "sr-latn": "Srpski", "sr": "Српски"}
 # The lang attribute of the paragraph, so screen readers and hyphenation read the right language.
@@ -41,13 +41,10 @@ class Period:
         self.phases = params.get("phases", "1") != "0"
 
     def _date(self, params, name, label):
-        text = (params.get(name) or "").strip()
-        if not text:
-            return None
         try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            self.errors.append((label, _("Enter a date as YYYY-MM-DD (“%(text)s” is not one).") % {"text": text}))
+            return query_date(params, name)
+        except BadDate as e:
+            self.errors.append((label, _("Enter a date as YYYY-MM-DD (“%(text)s” is not one).") % {"text": e.text}))
             return None
 
     def query(self, **extra):

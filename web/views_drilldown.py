@@ -9,7 +9,6 @@ records over the records the viewer may see (reports.indicators.records), so a m
 Opening the records of a sensitive programme's indicator is audited, like opening the records.
 """
 
-import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -27,6 +26,7 @@ from reports import indicators
 from reports.drilldown import PERSONAL, delivery_of, record_drilldown_view
 from reports.models import Indicator, ManualValue
 from reports.reach import Basis, NotVisible
+from web.query import BadDate, query_date
 
 # How each kind of record is read for its row (the template has one table per kind).
 KINDS = [
@@ -58,13 +58,10 @@ class Period:
         self.phases = params.get("phases", "1") != "0"
 
     def _date(self, params, name, label):
-        text = (params.get(name) or "").strip()
-        if not text:
-            return None
         try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            message = _("Enter a date as YYYY-MM-DD (“%(text)s” is not one).") % {"text": text}
+            return query_date(params, name)
+        except BadDate as e:
+            message = _("Enter a date as YYYY-MM-DD (“%(text)s” is not one).") % {"text": e.text}
             self.errors.append((name, label, message))
             return None
 

@@ -14,16 +14,14 @@ from django.utils.translation import gettext as _
 from programmes.models import Programme
 from reports.exports import FORMATS, LANGUAGES, produce
 from reports.reach import NotVisible, may_read
+from web.query import BadDate, query_date
 
 
 def _date(request, name):
-    text = request.GET.get(name, "").strip()
-    if not text:
-        return None
     try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(name, _("Not a date (YYYY-MM-DD)."))
+        return query_date(request.GET, name)
+    except BadDate:
+        raise ValueError(name, _("Not a date (YYYY-MM-DD).")) from None
 
 
 def parameters(request):

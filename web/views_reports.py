@@ -14,15 +14,17 @@ from reports.models import DIMENSIONS
 from reports.reach import Basis, NotVisible, reach
 from reports.results import framework
 from reports.suppression import suppress
+from web.query import BadDate, query_date
 
 DIMENSION_LABELS = {"municipality": _("Municipality"), "sex": _("Sex"), "community": _("Community"),
                     "displacement_status": _("Displacement status"), "age_group": _("Age group")}
 
 
-def _date(text):
+def _date(params, name):
+    # A date the page cannot read is left out: the form shows the period it did use.
     try:
-        return datetime.date.fromisoformat(text) if text else None
-    except ValueError:
+        return query_date(params, name)
+    except BadDate:
         return None
 
 
@@ -48,8 +50,8 @@ def _indicators(nodes, depth=0):
 def programme_results(request, code):
     user = request.user
     programme = get_object_or_404(Programme, code=code)
-    on = _date(request.GET.get("date")) or datetime.date.today()
-    since = _date(request.GET.get("since"))
+    on = _date(request.GET, "date") or datetime.date.today()
+    since = _date(request.GET, "since")
     phases = request.GET.get("phases", "1") != "0"
     by = request.GET.get("by") if request.GET.get("by") in DIMENSIONS else "municipality"
     try:
