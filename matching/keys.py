@@ -25,7 +25,7 @@ when they share one. Each kind is chosen so that one key matches few people even
 - `wy:<name word>:<year>:<initial>`  any word of the given or family name with the year of birth and
   the initial of the other name: a typo that changes one name's phonetic key;
 - `wd:<name word>:<date>`  any name word with the full date of birth: one name changed (a married
-  woman's family name) or badly mistyped;
+  woman's family name), badly mistyped or left out (the only name keys of a record that lacks one);
 - `ff:<family>:<father>:<initial>`  family and father's name with the given name's initial: a
   mistyped name without a date of birth;
 - `tel:<last 8 digits>` and `doc:<number>`  phone numbers (the person's and the household's) and
@@ -128,18 +128,20 @@ def blocking_keys(record, phones=(), documents=()):
     """The set of blocking keys of a record (see the module docstring)."""
     keys = set()
     given, family = record.given, record.family
+    full_date = record.month and (record.month, record.day) != (1, 1)
+    for words, other in ((given, family), (family, given)):
+        for word in words:
+            if len(word) < 2:
+                continue
+            if record.year and other:
+                keys.add(f"wy:{phonetic(word)}:{record.year}:{other[0][0]}")
+            # No other name needed: a record that lost one (an old list, a file) still meets its
+            # person by the name it kept and the date.
+            if full_date:
+                keys.add(f"wd:{phonetic(word)}:{record.year:04d}-{record.month:02d}-{record.day:02d}")
     if given and family:
         g, f = phonetic(given[0]), phonetic(family[0])
         keys.add("ga:" + ":".join(sorted((g, f))))
-        full_date = record.month and (record.month, record.day) != (1, 1)
-        for words, other in ((given, family), (family, given)):
-            for word in words:
-                if len(word) < 2:
-                    continue
-                if record.year:
-                    keys.add(f"wy:{phonetic(word)}:{record.year}:{other[0][0]}")
-                if full_date:
-                    keys.add(f"wd:{phonetic(word)}:{record.year:04d}-{record.month:02d}-{record.day:02d}")
         if record.father:
             keys.add(f"ff:{f}:{phonetic(record.father[0])}:{given[0][0]}")
     keys.update(f"tel:{k}" for k in map(phone_key, phones) if k)

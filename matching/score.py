@@ -11,7 +11,7 @@ symmetric, in 0..1, and only the fields below count.
 
 | field          | exact | close | similar | different | missing |
 |----------------|-------|-------|---------|-----------|---------|
-| family name    |  +8   |  +5   |  +1.5   |    -8     |    0    |
+| family name    |  +8   |  +5   |  +1.5   |    -3     |    0    |
 | given name     |  +7   | +4.5  |  +1.5   |   -10     |    0    |
 | father's name  |  +4   | +2.5  |  +0.5   |    -3     |    0    |
 
@@ -26,7 +26,12 @@ replaced, added, dropped or two swapped) in a name of 5 letters or more, or one 
 other (Ana / Ana Marija); similar = Jaro-Winkler >= 0.85, or one slip in a shorter name. Given and
 family names are also compared crosswise (a form filled in the wrong order) and the better reading
 counts, less 1 bit; a crossed comparison weighs the mean of the given and family weights.
-A different family name is not conclusive (marriage), a different given name nearly is.
+A different family name is weak evidence: about one pair in eight of one person's records differ in
+it (a married woman under her father's family name in one registration and her husband's in
+another; the father's given name written as the family name, Bajrami for Krasniqi; documents of
+Roma, Ashkali and Egyptian families that disagree), while no relative shares a given name and a
+date of birth under another family name. A different given name nearly is conclusive: twins share
+everything else (family and father's name, date of birth, origin, often sex).
 
 Date of birth, both full dates: same date +8; one slip (a digit of the year, the day, the month,
 or day and month swapped) +4; another date in the same year -3, within 3 years -5. A side knowing
@@ -53,7 +58,7 @@ DEFAULT_THRESHOLD = POSSIBLE
 
 EXACT, CLOSE, SIMILAR, DIFFERENT, MISSING = "exact", "close", "similar", "different", "missing"
 NAME_WEIGHTS = {
-    "family": {EXACT: 8, CLOSE: 5, SIMILAR: 1.5, DIFFERENT: -8, MISSING: 0},
+    "family": {EXACT: 8, CLOSE: 5, SIMILAR: 1.5, DIFFERENT: -3, MISSING: 0},
     "given": {EXACT: 7, CLOSE: 4.5, SIMILAR: 1.5, DIFFERENT: -10, MISSING: 0},
     "father": {EXACT: 4, CLOSE: 2.5, SIMILAR: 0.5, DIFFERENT: -3, MISSING: 0},
 }

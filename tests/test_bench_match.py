@@ -89,7 +89,7 @@ def test_it_gives_splink_the_weights_of_our_levels():
         return round(math.log2(level["m_probability"] / level["u_probability"]), 6)
 
     assert bits("given", "exact") == 7 and bits("given", "different") == -10
-    assert bits("family", "close") == 5 and bits("father", "similar") == 0.5
+    assert bits("family", "close") == 5 and bits("family", "different") == -3 and bits("father", "similar") == 0.5
     assert bits("date_of_birth", "same date") == 8 and bits("date_of_birth", "far apart") == -15
     assert weights["given"]["missing"]["is_null_level"]
     record = Record.of(given_name="Agim", family_name="Krasniqi", birth_year=1975, sex="M", origin_id=3)

@@ -85,6 +85,20 @@ def test_swapped_names_share_blocking_keys():
     assert blocking_keys(straight) == blocking_keys(swapped)
 
 
+def test_a_record_missing_a_name_still_meets_its_person_by_the_other_name_and_the_date():
+    import datetime
+
+    from matching.score import find_pairs
+
+    day = datetime.date(1980, 4, 12)
+    full = Record.of(given_name="Drita", family_name="Berisha", date_of_birth=day, sex="F")
+    no_given = Record.of(given_name="", family_name="Berisha", date_of_birth=day, sex="F")
+    other = Record.of(given_name="Vjosa", family_name="Gashi", date_of_birth=day, sex="F")
+    assert set(find_pairs({1: full, 2: no_given, 3: other})) == {(1, 2)}
+    # A family name with the year alone would block thousands together: no key.
+    assert not blocking_keys(Record.of(given_name="", family_name="Berisha", birth_year=1980))
+
+
 def test_phone_keys_ignore_the_way_the_number_is_written():
     assert phone_key("+383 44 123 456") == phone_key("044/123-456") == phone_key("00383 44123456")
     assert phone_key("123") == ""

@@ -126,6 +126,20 @@ def test_siblings_are_not_duplicates():
     assert band(score(person("Agim", father="Bajram", year=1970, place=19), sister)) is None
 
 
+def test_twins_are_not_duplicates():
+    # Everything but the given name agrees: only that name tells twins apart.
+    first = person("Agim", father="Bajram", dob="1990-06-15", place=19)
+    assert band(score(first, person("Arben", father="Bajram", dob="1990-06-15", place=19))) is None
+
+
+def test_a_woman_under_her_maiden_and_her_married_name_is_a_possible_duplicate():
+    maiden = person("Drita", "Berisha", sex="F", dob="1980-04-12", place=19)
+    assert score(maiden, person("Drita", "Krasniqi", sex="F", dob="1980-04-12", place=19)) >= POSSIBLE
+    # The same given name and year under another family name is no such evidence.
+    maiden = person("Drita", "Berisha", sex="F", year=1980, place=19)
+    assert band(score(maiden, person("Drita", "Krasniqi", sex="F", year=1980, place=19))) is None
+
+
 def test_the_same_name_in_another_municipality_scores_lower():
     same_place = score(person(year=1970, place=19), person(year=1970, place=19))
     other_place = score(person(year=1970, place=19), person(year=1970, place=18))
