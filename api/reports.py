@@ -21,11 +21,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from accounts.models import Role
-from api.common import Page, caller, paged, scoped_get
+from api.common import Page, caller, scoped_get
 from api.problems import Invalid
 from programmes.models import Programme
-from reports import indicators
-from reports.drilldown import record_drilldown_view
+from reports.drilldown import drilldown, record_drilldown_view
 from reports.models import DIMENSIONS, Indicator
 from reports.reach import Basis, NotVisible, reach
 from reports.results import framework
@@ -167,6 +166,8 @@ def get_results(request, code: str, date: datetime.date | None = None):
 class RecordPage(Schema):
     count: int
     items: list[dict[str, Any]]
+    as_of: datetime.datetime | None = Field(None, description="when the count was counted, for a kept count")
+    refreshing: bool = Field(False, description="records changed since as_of; the count is being counted again")
 
 
 def record_json(obj):
@@ -192,21 +193,26 @@ def record_json(obj):
 
 @router.get("/programmes/{code}/results/{indicator}/records", response=RecordPage)
 def get_indicator_records(request, code: str, indicator: str, page: Query[Page],
-                          period_start: datetime.date | None = None, period_end: datetime.date | None = None):
-    """The records behind an indicator's figure (for the period, when given) that the caller may see.
-    Opening those of a sensitive programme is audited, as on the web page."""
+                          period_start: datetime.date | None = None, period_end: datetime.date | None = None,
+                          date: datetime.date | None = None):
+    """The records behind an indicator's figure (for the period, when given, up to `date`, default
+    today) that the caller may see, in id order. Opening those of a sensitive programme is
+    audited, as on the web page. `count` is the number of them; with a large registry it is the
+    kept figure's when the caller sees every record (`as_of` says when it was counted)."""
     user = caller(request)
-    programme, basis = readable_programme(user, code)
+    programme, full = readable_programme(user, code, on=date)
     found = scoped_get(Indicator.objects.select_related("numerator"), programme=programme, code=indicator)
     if period_start and period_end and period_end < period_start:
         raise Invalid([("period_end", _("The end date is before the start date."))])
-    basis = basis.period(period_start, period_end or basis.on)
-    rows = indicators.records(found, basis).order_by("pk")
+    basis = full.period(period_start, period_end or full.on)
+    drill = drilldown(programme, found, full, basis)
+    rows = drill.rows
     if any(f.name == "delivery" for f in rows.model._meta.concrete_fields):
         rows = rows.select_related("delivery__type")
     elif rows.model._meta.model_name == "delivery":
         rows = rows.select_related("type", "person", "household")
-    result = paged(rows, page, lambda obj: obj)
+    result = {"count": drill.shown, "items": list(rows[page.offset:page.offset + page.limit]),
+              "as_of": basis.as_of, "refreshing": basis.refreshing}
     changes = {name: [None, value.isoformat()] for name, value in
                (("period_start", period_start), ("period_end", period_end)) if value}
     record_drilldown_view(user, programme, basis, found, result["items"], via="api", changes=changes)

@@ -21,9 +21,10 @@ cluster), `homeward migrate`, then this file again as a worker that
    - **report**: what the results page and the API compute for one request: reach in total and
      by each of the five dimensions, and the whole framework (every indicator's actual, its
      three targets' actuals and its breakdowns), all phases included, as of 2026-06-30;
-   - **drill-down**: `GET /api/v1/programmes/RRK/results/{indicator}/records` (first page of the
-     persons behind "persons assisted") through Django's test client, and the web page of the
-     results with a breakdown by municipality.
+   - **drill-down**: the records behind an indicator, through Django's test client, as an
+     administrator: the API (`GET /api/v1/programmes/RRK/results/{indicator}/records`) and the web
+     page, first and 200th page, of "persons assisted" (everyone) and of the persons given a grant
+     or a job placement (about one in twenty); and the web page of the results by municipality.
 """
 
 import argparse
@@ -262,8 +263,15 @@ def measure(samples):
         "bench-admin", password="bench-password-not-secret", role="admin")
     client = Client()
     client.force_login(admin)
-    drill = {"records API": "/api/v1/programmes/RRK/results/P1/records?date=2026-06-30",
-             "records API, page 200": "/api/v1/programmes/RRK/results/P1/records?date=2026-06-30&page=200",
+    api = "/api/v1/programmes/RRK/results/{}/records?date=2026-06-30"
+    web = "/programmes/RRK/results/{}/records/?date=2026-06-30"
+    drill = {"records API, P1 (everyone)": api.format("P1"),
+             "records API, P1, 200th page": api.format("P1") + "&offset=9950",
+             "records API, P3 (1 in 20)": api.format("P3"),
+             "records API, P3, 200th page": api.format("P3") + "&offset=9950",
+             "records page, P1": web.format("P1"),
+             "records page, P1, page 200": web.format("P1") + "&page=200",
+             "records page, P3": web.format("P3"),
              "results page by municipality": "/programmes/RRK/results/?by=municipality&date=2026-06-30"}
     drills = {}
     for name, url in drill.items():
@@ -356,8 +364,10 @@ def report(run):
         "- **kept**: the requests after it, median and worst: with a large registry the kept figures (nothing "
         "changed since, so they are exact); below it, counted again each time.",
         "- **drill-down**: one `GET` through Django's test client (no HTTP), as an administrator (who may see every "
-        "record): the first and the 200th page of the persons behind \"persons assisted\" (the API counts them "
-        "all for the page's `count`), and the results web page with reach by municipality and the framework.",
+        "record): the API's and the web page's first and 200th page (50 records each) of the persons behind "
+        "\"persons assisted\" (P1, every person) and behind P3 (a grant or a job placement, about one person in "
+        "twenty); with the figures kept, the number of records is the kept figure's and only the page is read. "
+        "And the results web page with reach by municipality and the framework.",
         "",
     ]
     for section in run["sections"]:

@@ -74,12 +74,26 @@ def cached(kind, basis, parts):
     """The figures of `kind` ("reach", "framework" or "news") for this basis, counted or kept."""
     if not basis.whole or not enabled():
         return count(kind, basis, parts)
+    now = stamp()
+    figures = _stored(kind, basis, parts, now)
+    return store(key_of(kind, basis, parts), kind, basis, parts, now) if figures is None else figures
+
+
+def kept(kind, basis, parts):
+    """The kept copy of these figures (marking the basis as cached() does), or None when there is
+    none: never counts. A drill-down takes its figure from here rather than wait minutes for it."""
+    if not basis.whole or not enabled():
+        return None
+    return _stored(kind, basis, parts, stamp())
+
+
+def _stored(kind, basis, parts, now):
     from reports.models import FigureCache
 
-    key, now = key_of(kind, basis, parts), stamp()
+    key = key_of(kind, basis, parts)
     found = FigureCache.objects.filter(key=key).values_list("stamp", "data", "computed_at").first()
     if found is None:
-        return store(key, kind, basis, parts, now)
+        return None
     if found[0] != now:
         basis.refreshing = True
         refresh_later(key, kind, basis, parts)

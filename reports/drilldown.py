@@ -1,9 +1,16 @@
-"""Who opened the records behind a figure: the audit rule the records page and the API share."""
+"""The records behind a figure, as the records page and the API show them: the figure, how many
+records lie behind it, a page of them, and who opened them (the audit rule)."""
 
+from dataclasses import dataclass
+
+from accounts.models import Role
 from assistance.models import Delivery, Detail
 from audit.models import AuditEntry, entry, record_many
 from programmes.models import Programme
 from registry.models import Household, Person
+from reports import indicators
+from reports.models import Measure
+from reports.results import published
 
 PERSONAL = (Person, Household, Delivery, Detail)
 
@@ -43,3 +50,66 @@ def record_drilldown_view(user, programme, basis, indicator, objects, *, via, ch
     entries = [entry(user, view, indicator, changes=changes, sensitive=True, via=via)]
     entries += [entry(user, view, obj, household_id=household_of(obj), sensitive=True, via=via) for obj in seen]
     record_many(entries)
+
+
+@dataclass
+class Drilldown:
+    figure: object  # the indicator's figure over the period (None: withheld from a donor, or no ratio)
+    total: int  # records behind the figure
+    shown: int  # of them, records the viewer may see
+    rows: object  # a queryset of those, in id order, cheap to page (reports.indicators.listing)
+
+
+def _nodes(nodes):
+    for node in nodes:
+        yield node
+        yield from _nodes(node["children"])
+
+
+def _kept_figure(programme, indicator, full, basis):
+    """The figure from the kept framework of `full` (the results page's), when it holds this
+    period: the indicator's actual or one of its targets' actuals. None when not kept."""
+    from reports.cache import kept
+
+    nodes = kept("framework", full, (programme.pk, full.user.role == Role.DONOR))
+    if nodes is None:
+        return None
+    basis.as_of, basis.refreshing = full.as_of, full.refreshing
+    for node in _nodes(nodes):
+        for figures in node["indicators"]:
+            if figures["code"] != indicator.code:
+                continue
+            if basis.since is None and basis.on == full.on:
+                return figures["actual"], figures["suppressed"]
+            for target in figures["targets"]:
+                if (basis.since, basis.on) == (target["period_start"], min(target["period_end"], full.on)):
+                    return target["actual"], target["suppressed"]
+    return None
+
+
+def drilldown(programme, indicator, full, basis):
+    """`full` is the viewer's basis of the programme (the results page's), `basis` the same
+    narrowed to the period asked for.
+
+    With a large registry the figure comes from the kept framework when it holds the period, and
+    so does the number of records when the figure is that number and the viewer sees every
+    record; otherwise they are counted (a million persons: seconds). The page's rows are walked in
+    id order (reports.indicators.listing), so a page costs about its own records."""
+    personal = issubclass(indicators.records(indicator, basis).model, PERSONAL)
+    kept = _kept_figure(programme, indicator, full, basis)
+    figure, _hidden = kept or published(indicator, indicators.value(indicator, basis), basis)
+    rows = indicators.listing(indicator, basis)
+    if personal and not basis.user.sees_personal_data:
+        # A donor's records are empty by design; their figure is published as on the results page.
+        return Drilldown(figure, 0, 0, rows.none())
+    if kept and basis.whole and basis.user.sees_everything:
+        # The viewer's records are the figure's records: when the figure is their number, it was
+        # counted once, for the kept copy. (A ratio lists its numerator's records.)
+        counted = indicator.numerator if indicator.measure == Measure.RATIO else indicator
+        number = (kept if counted is indicator else _kept_figure(programme, counted, full, basis) or (None,))[0]
+        if number is not None and indicators.counts_records(counted):
+            return Drilldown(figure, number, number, rows)
+    shown = rows.count()
+    # A programme-wide role's figure counts records outside their scope; others count only theirs.
+    total = indicators.source(indicator, basis).count() if personal and basis.whole else shown
+    return Drilldown(figure, total, shown, rows)

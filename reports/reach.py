@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Role
 from activities.models import Activity, Attendance, CommunityProject, ProjectStatus
-from assistance.models import Delivery, DeliveryStatus
+from assistance.models import AssistanceType, Delivery, DeliveryStatus
 from places.models import Community, Municipality
 from programmes.models import Programme
 from registry.models import Person
@@ -121,7 +121,7 @@ class Basis:
         if not self.user.sensitive:
             # Medical and psychosocial help is counted only for users cleared for it, in any
             # programme: a breakdown of it by age and place can point at one person.
-            qs = qs.filter(type__sensitive=False)
+            qs = qs.exclude(type_id__in=AssistanceType.objects.filter(sensitive=True).values("pk"))
         qs = qs.filter(programme_id__in=self.programmes, status=DeliveryStatus.DELIVERED)
         if dated:
             qs = self._dated(qs, "date")

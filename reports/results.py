@@ -13,7 +13,7 @@ from reports.suppression import small, suppress
 COUNTS_PEOPLE = {"persons_assisted", "households_assisted", "persons_trained", "persons_certified"}
 
 
-def _published(indicator, value, basis):
+def published(indicator, value, basis):
     """A donor's copy of a figure: a count of 1 to 4 persons or households (or a ratio of such
     counts) is withheld, or the indicator's total would give away what reach suppresses."""
     if basis.user.role != Role.DONOR or value is None:
@@ -32,10 +32,10 @@ def indicator_figures(indicator, basis):
     targets = []
     for t in indicator.targets.all():
         period = basis.period(t.period_start, t.period_end)
-        actual, hidden = _published(indicator, indicators.value(indicator, period), period)
+        actual, hidden = published(indicator, indicators.value(indicator, period), period)
         targets.append({"period_start": t.period_start, "period_end": t.period_end, "target": t.value,
                         "actual": actual, "suppressed": hidden})
-    actual, hidden = _published(indicator, indicators.value(indicator, basis), basis)
+    actual, hidden = published(indicator, indicators.value(indicator, basis), basis)
     breakdowns = {}
     for by in indicator.disaggregations:
         cells = {"value": None, "rows": indicators.breakdown(indicator, basis, by)}

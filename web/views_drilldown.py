@@ -3,9 +3,9 @@
 
 The figure is counted over the viewer's basis exactly as on the results page and the dashboard
 (a programme-wide role counts the whole programme, a caseworker their households; a donor's
-indicator totals are published, only breakdowns are suppressed). The list is the same figure's
-records over the records the viewer may see (reports.indicators.records), so a manager may read
-"5 persons" and find 2 of them listed. A donor sees no personal records: the page says so.
+counts of 1 to 4 persons are withheld), from the kept figures of a large registry
+(reports.drilldown). The list is the same figure's records over the records the viewer may see
+(reports.indicators.listing), so a manager may read "5 persons" and find 2 of them listed. A donor sees no personal records: the page says so.
 Opening the records of a sensitive programme's indicator is audited, like opening the records.
 """
 
@@ -22,8 +22,7 @@ from activities.models import Activity, CommunityProject
 from assistance.models import Delivery, Detail
 from programmes.models import Programme
 from registry.models import Household, Person
-from reports import indicators
-from reports.drilldown import PERSONAL, delivery_of, record_drilldown_view
+from reports.drilldown import PERSONAL, delivery_of, drilldown, record_drilldown_view
 from reports.models import Indicator, ManualValue
 from reports.reach import Basis, NotVisible
 from web.query import BadDate, query_date
@@ -40,6 +39,19 @@ KINDS = [
     (CommunityProject, "project", lambda rows: rows.select_related("municipality")),
     (ManualValue, "manual", lambda rows: rows),
 ]
+
+
+class Counted:
+    """Rows whose number is known already: the paginator takes it instead of counting them."""
+
+    def __init__(self, rows, count):
+        self.rows, self.number = rows, count
+
+    def count(self):
+        return self.number
+
+    def __getitem__(self, index):
+        return self.rows[index]
 
 
 class Period:
@@ -77,30 +89,28 @@ def indicator_records(request, code, indicator):
     programme = get_object_or_404(Programme, code=code)
     period = Period(request.GET)
     try:
-        basis = Basis.of(user, programme, include_phases=period.phases, on=period.on)
+        full = Basis.of(user, programme, include_phases=period.phases, on=period.on)
     except NotVisible:
         raise Http404
     found = get_object_or_404(Indicator.objects.select_related("numerator"), programme=programme, code=indicator)
-    basis = basis.period(period.start, period.end or basis.on)
+    basis = full.period(period.start, period.end or full.on)
 
-    rows = indicators.records(found, basis).order_by("pk")
+    drill = drilldown(programme, found, full, basis)
+    rows = drill.rows
     kind, read = next((name, read) for model, name, read in KINDS if issubclass(rows.model, model))
-    personal = issubclass(rows.model, PERSONAL)
-    # A donor's records() of persons, households and deliveries is empty by design: say why.
-    aggregates_only = personal and not user.sees_personal_data
-    page = Paginator(read(rows) if not aggregates_only else rows.none(),
-                     settings.HOMEWARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A donor's records of persons, households and deliveries are empty by design: say why.
+    aggregates_only = issubclass(rows.model, PERSONAL) and not user.sees_personal_data
+    page = Paginator(Counted(read(rows), drill.shown), settings.HOMEWARD_PAGE_SIZE).get_page(
+        request.GET.get("page"))
     listed = list(page.object_list)
-    shown = page.paginator.count
-    # A programme-wide role's figure counts records outside their scope; others count only theirs.
-    total = indicators.source(found, basis).count() if personal and basis.whole and not aggregates_only else shown
     record_drilldown_view(user, programme, basis, found, listed, via="web", changes=period.changes())
 
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "web/reports/records.html", {
-        "programme": programme, "indicator": found, "figure": indicators.value(found, basis), "basis": basis,
-        "period": period, "kind": kind, "page": page, "rows": listed, "shown": shown, "total": total,
+        "programme": programme, "indicator": found, "figure": drill.figure, "basis": basis,
+        "period": period, "kind": kind, "page": page, "rows": listed, "shown": drill.shown,
+        "total": drill.total,
         "deliveries": [delivery_of(obj) for obj in listed] if kind in ("delivery", "detail") else [],
         "aggregates_only": aggregates_only, "query": query.urlencode(),
     })
