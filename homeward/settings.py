@@ -105,6 +105,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not Django's shared in-memory database, so that tests with several
     # threads see real SQLite locking; one file per process lets test runs go on side by side.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
+else:
+    # PostgreSQL compiles a query to machine code (JIT) once its cost estimate is high, which a
+    # page walked over a large registry has (reports.indicators.listing): 2.5 s of compiling
+    # for a few milliseconds of work. Pages want predictable answers; turned off.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
