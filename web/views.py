@@ -228,11 +228,13 @@ def _filtered_households(request):
             qs = qs.none()
         else:
             qs = qs.filter(Q(current_municipality=municipality) | Q(responsible_municipality=municipality))
+    programme_text = request.GET.get("programme", "").strip()
+    status = request.GET.get("status", "").strip()
+    if not (programme_text or status):
+        return qs, errors
     # Programme and status filter through the enrolments the user may see, so filtering by a
     # sensitive programme cannot reveal who is in it.
     enrolments = Enrolment.objects.visible_to(user)
-    programme_text = request.GET.get("programme", "").strip()
-    status = request.GET.get("status", "").strip()
     if programme_text:
         programme = forms.programmes_for(user).filter(code__iexact=programme_text).first()
         if programme is None and programme_text.isdigit():
@@ -247,32 +249,65 @@ def _filtered_households(request):
             errors["status"] = _("Unknown status %(s)s.") % {"s": status}
             qs = qs.none()
         enrolments = enrolments.filter(status=status)
-    if programme_text or status:
-        qs = qs.filter(pk__in=enrolments.values("household_id"))
-    return qs, errors
+    return qs.filter(pk__in=enrolments.values("household_id")), errors
+
+
+def _list_rows(user, keys):
+    """The list's columns for the households whose keys the (sliced) queryset `keys` selects, in
+    the households' default order (the list's): plain values in three queries, since model
+    instances and prefetching cost more than the SQL of a search."""
+    rows = list(Household._base_manager.filter(pk__in=keys).order_by(*Household._meta.ordering).values(
+        "pk", "ref", "current_country__name_en", "current_municipality__name_sq",
+        "current_municipality__name_sr_latn", "current_municipality__name_sr_cyrl"))
+    if not rows:
+        return []
+    pks = [row["pk"] for row in rows]
+    members = {pk: [] for pk in pks}
+    for household_id, relationship, given_name, family_name in Person.objects.filter(household_id__in=pks).values_list(
+            "household_id", "relationship", "given_name", "family_name"):
+        members[household_id].append((relationship, given_name, family_name))
+    enrolments = {pk: [] for pk in pks}
+    labels = dict(EnrolmentStatus.choices)
+    for household_id, code, status in Enrolment.objects.visible_to(user).filter(household_id__in=pks).values_list(
+            "household_id", "programme__code", "status"):
+        enrolments[household_id].append((code, labels.get(status, status)))
+    for row in rows:
+        people = members[row["pk"]]
+        # As Household.head() and Person.full_name(): the first head among the members.
+        row["head"] = next((f"{given} {family}" for relationship, given, family in people
+                            if relationship == Person.Relationship.HEAD), None)
+        row["size"] = len(people)
+        if row["current_municipality__name_sq"] is None:
+            row["place"] = row["current_country__name_en"]  # str(Country)
+        else:
+            row["place"] = Municipality(name_sq=row["current_municipality__name_sq"],
+                                        name_sr_latn=row["current_municipality__name_sr_latn"],
+                                        name_sr_cyrl=row["current_municipality__name_sr_cyrl"]).display_name()
+        row["enrolments"] = enrolments[row["pk"]]
+    return rows
 
 
 @login_required
 def household_list(request):
     user = request.user
     qs, errors = _filtered_households(request)
-    qs = qs.select_related("current_municipality", "current_country").prefetch_related(
-        "members", Prefetch("enrolments", Enrolment.objects.visible_to(user).select_related("programme")))
+    page = _page(request, qs.values_list("pk", flat=True))
+    page.object_list = _list_rows(user, page.object_list)
     context = {
-        "page": _page(request, qs),
+        "page": page,
         "errors": errors,
         "query": _query_without_page(request),
         "q": request.GET.get("q", ""),
         "municipality": request.GET.get("municipality", ""),
         "programme": request.GET.get("programme", ""),
         "status": request.GET.get("status", ""),
-        "municipalities": Municipality.objects.all(),
-        "programme_choices": forms.programmes_for(user),
-        "statuses": EnrolmentStatus.choices,
     }
     if _wants_fragment(request, "results"):
         response = render(request, "web/households/_results.html", context)
     else:
+        context["municipalities"] = [(str(m.pk), m.display_name()) for m in Municipality.objects.all()]
+        context["programme_codes"] = forms.programmes_for(user).values_list("code", flat=True)
+        context["statuses"] = EnrolmentStatus.choices
         response = render(request, "web/households/list.html", context)
     response.headers["Vary"] = "HX-Request, HX-Target, Cookie"
     return response
