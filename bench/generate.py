@@ -26,9 +26,10 @@ if __name__ == "__main__":
 
     django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import transaction  # noqa: E402
 
 from bench import names  # noqa: E402
+from homeward import statistics  # noqa: E402
 from homeward.text import to_cyrillic  # noqa: E402
 from places.models import Community, Country, Municipality  # noqa: E402
 from registry.models import Household, Person, PersonToken  # noqa: E402
@@ -221,10 +222,9 @@ def generate(households, *, seed=2026, batch=2000, verbose=False):
         if verbose:
             print(f"  {totals[0]:>7} households, {totals[1]:>7} persons, {totals[2]:>8} tokens"
                   f"  {time.monotonic() - started:6.1f} s", file=sys.stderr, flush=True)
-    if connection.vendor == "postgresql":
-        # Fresh planner statistics, as autovacuum would gather within a minute of a bulk load.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # Fresh planner statistics, as autovacuum (PostgreSQL) or the worker (SQLite) would gather
+    # soon after a bulk load.
+    statistics.refresh()
     return tuple(totals)
 
 

@@ -5,6 +5,7 @@ Targets: the whole report under 2 s; a drill-down page under 300 ms.
     make bench                                                   # all benchmarks, full size
     .venv/bin/python bench/reach.py --persons 20000              # a quick check
     .venv/bin/python bench/reach.py --reuse --databases sqlite   # re-measure the last SQLite fill
+    .venv/bin/python bench/reach.py --databases postgres --pg-url postgres://… --fill-only   # then --reuse
 
 For each database: a fresh database (bench/data/reach-<N>.sqlite3; a throw-away PostgreSQL
 cluster), `homeward migrate`, then this file again as a worker that
@@ -64,6 +65,7 @@ def fill(persons, seed):
         AssistanceType, Delivery, DeliveryStatus, HouseDetail, HouseMilestone, MILESTONE_ORDER, TrainingDetail,
     )
     from bench.generate import Registry
+    from homeward import statistics
     from places.models import Municipality
     from programmes.models import Organisation, Programme
     from registry.models import Household, Person
@@ -173,9 +175,7 @@ def fill(persons, seed):
                                              attended=rng.random() < 0.9, certified=rng.random() < 0.3))
         Attendance.objects.bulk_create(attendance, batch_size=5000, ignore_conflicts=True)
     framework(rrk, user)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # as autovacuum would within a minute of a bulk load
+    statistics.refresh()  # as autovacuum (PostgreSQL) or the worker (SQLite) would soon after a bulk load
     return {"households": len(household_ids), "persons": written, "deliveries": Delivery.objects.count(),
             "fill_seconds": time.monotonic() - started}
 
@@ -422,7 +422,10 @@ def main():
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--pg-port", type=int, default=54333)
     parser.add_argument("--reuse", action="store_true", help="SQLite only: re-measure the last fill of this size")
-    parser.add_argument("--fill-only", action="store_true", help="SQLite: fill the database, measure nothing")
+    parser.add_argument("--fill-only", action="store_true", help="fill the database, measure nothing (SQLite, "
+                        "or PostgreSQL with --pg-url)")
+    parser.add_argument("--pg-url", help="PostgreSQL: a database to keep instead of a throw-away cluster: "
+                        "filled with --fill-only, re-measured with --reuse")
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -456,6 +459,16 @@ def main():
                 return 0
             run["sections"].append({"database": "SQLite", "version": f"SQLite {sqlite3.sqlite_version}",
                                     "result": result})
+        elif kind == "postgres" and args.pg_url:
+            result = run_worker("PostgreSQL", args.pg_url, args, migrate=not args.reuse)
+            if args.fill_only:
+                log(f"filled {args.pg_url}: {result}")
+                return 0
+            import psycopg
+
+            with psycopg.connect(args.pg_url) as connection:
+                version = connection.execute("SHOW server_version").fetchone()[0]
+            run["sections"].append({"database": "PostgreSQL", "version": f"PostgreSQL {version}", "result": result})
         elif kind == "postgres":
             if args.reuse:
                 run["skipped"].append(("PostgreSQL", "--reuse keeps no PostgreSQL cluster"))

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 
 from accounts.models import Role, User
 from audit.models import AuditEntry, diff, entry, record, record_many, snapshot
+from homeward import statistics
 from homeward.text import to_cyrillic
 from places.models import Community, Country, Municipality
 from programmes.models import Organisation, Programme
@@ -1333,12 +1334,11 @@ class AssistanceLoader:
 def load():
     """Load the demo dataset; returns what this run created (all zeros on a second run)."""
     created = Loader().run()
-    if any(created.values()) and connection.vendor == "postgresql":
-        # Planner statistics for the rows just written, as autovacuum would gather a minute
-        # later; without them PostgreSQL plans the figures' subqueries for empty tables (and
-        # inside a test's transaction autovacuum never sees the rows at all).
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    if any(created.values()):
+        # Planner statistics for the rows just written, as autovacuum (or on SQLite the worker)
+        # would gather later; without them PostgreSQL plans the figures' subqueries for empty
+        # tables (and inside a test's transaction autovacuum never sees the rows at all).
+        statistics.refresh()
     return created
 
 

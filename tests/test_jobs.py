@@ -252,3 +252,15 @@ def test_it_marks_the_job_failed_when_the_worker_is_stopped_in_its_middle(world,
     job.refresh_from_db()
     assert (job.status, job.error) == (S.FAILED, runner.WORKER_STOPPED)
     assert "worker stopped" in err.text
+
+
+def test_the_worker_gathers_planner_statistics_on_sqlite(world):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum keeps them")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE sqlite_master")  # makes sure sqlite_stat1 exists, then empty it
+        cursor.execute("DELETE FROM sqlite_stat1")
+    call_command("worker", "--once")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'registry_person'")
+        assert cursor.fetchone()[0] > 0  # the persons' indexes have their statistics

@@ -5,8 +5,9 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
+from homeward import statistics
 from jobs import runner
 
 
@@ -42,7 +43,13 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, previous)
 
     def _work(self, once, poll):
+        analysed = None
         while True:
+            if connection.vendor == "sqlite" and (analysed is None or time.monotonic() - analysed
+                                                  >= statistics.EVERY.total_seconds()):
+                # PostgreSQL's autovacuum keeps planner statistics; on SQLite the worker does.
+                statistics.refresh()
+                analysed = time.monotonic()
             job = runner.claim()
             if job is None:
                 if once:
