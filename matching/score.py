@@ -45,8 +45,10 @@ Phone numbers, addresses and other household-shared values never count: members 
 share them, so they are no evidence of being the same person (they only propose candidates).
 """
 
+import bisect
 import functools
 import math
+from array import array
 from dataclasses import dataclass
 
 from matching.keys import phonetic
@@ -78,11 +80,15 @@ def jaro(a, b):
     taken = [False] * len(b)
     matched_a = []
     for i, c in enumerate(a):
-        for j in range(max(0, i - window), min(len(b), i + window + 1)):
-            if not taken[j] and b[j] == c:
-                taken[j] = True
-                matched_a.append(c)
-                break
+        # The first letter c of b within the window not matched yet (str.find: the batch compares
+        # a million pairs of names).
+        high = min(len(b), i + window + 1)
+        j = b.find(c, max(0, i - window), high)
+        while j >= 0 and taken[j]:
+            j = b.find(c, j + 1, high)
+        if j >= 0:
+            taken[j] = True
+            matched_a.append(c)
     m = len(matched_a)
     if not m:
         return 0.0
@@ -117,6 +123,23 @@ def one_edit(a, b):
     return longer[i + 1 :] == shorter[i:]
 
 
+def _surely_below(a, b, limit):
+    """True when jaro_winkler(a, b) < limit for sure: Jaro counts at most the letters the two
+    words have in common (c), so it is at most (c/|a| + c/|b| + 1)/3, and Winkler adds a part of
+    what is left for each of the first 4 letters they share."""
+    shared = set(a).intersection(b)
+    if not shared:
+        return True
+    common = sum(min(a.count(x), b.count(x)) for x in shared)
+    bound = (common / len(a) + common / len(b) + 1) / 3
+    prefix = 0
+    for x, y in zip(a[:4], b[:4]):
+        if x != y:
+            break
+        prefix += 1
+    return bound + prefix * 0.1 * (1 - bound) < limit - 1e-9
+
+
 @functools.lru_cache(maxsize=500_000)
 def name_level(a, b):
     """Compare two names given as tuples of orthographic words."""
@@ -125,8 +148,11 @@ def name_level(a, b):
     ja, jb = "".join(a), "".join(b)
     if ja == jb or sorted(a) == sorted(b):
         return EXACT
-    similarity = jaro_winkler(ja, jb)
     slip = one_edit(ja, jb)
+    if not slip and _surely_below(ja, jb, 0.85):
+        # Most names compared are plainly different: no need to work out how different.
+        return CLOSE if set(a) <= set(b) or set(b) <= set(a) else DIFFERENT
+    similarity = jaro_winkler(ja, jb)
     # One slip in a short name may be another name (Ana, Ena): only similar then.
     if similarity >= 0.92 or (similarity >= 0.85 and phonetic(ja) == phonetic(jb)) or (slip and len(ja) >= 5):
         return CLOSE
@@ -246,11 +272,11 @@ def _crossed_bits(level, a, b, frequencies):
     return (_bits("given", level, a, b, frequencies) + _bits("family", level, a, b, frequencies)) / 2
 
 
-def _names(a, b, frequencies):
-    straight = [("given", name_level(a.given, b.given), a.given, b.given),
-                ("family", name_level(a.family, b.family), a.family, b.family)]
+def _names(a_given, a_family, b_given, b_family, frequencies):
+    straight = [("given", name_level(a_given, b_given), a_given, b_given),
+                ("family", name_level(a_family, b_family), a_family, b_family)]
     straight = [(f, level, _bits(f, level, x, y, frequencies)) for f, level, x, y in straight]
-    crossed = [(name_level(x, y), x, y) for x, y in ((a.given, b.family), (a.family, b.given))]
+    crossed = [(name_level(x, y), x, y) for x, y in ((a_given, b_family), (a_family, b_given))]
     crossed = sorted((level, _crossed_bits(level, x, y, frequencies)) for level, x, y in crossed)
     if sum(bits for _level, bits in crossed) - SWAP_PENALTY > sum(bits for _f, _level, bits in straight):
         return [(field, f"{level}, swapped", bits - SWAP_PENALTY / 2)
@@ -260,7 +286,7 @@ def _names(a, b, frequencies):
 
 def compare(a, b, frequencies=None):
     """Compare two matching.keys.Record values; `frequencies` (NameFrequencies) weighs exact names."""
-    fields = _names(a, b, frequencies)
+    fields = _names(a.given, a.family, b.given, b.family, frequencies)
     level = name_level(a.father, b.father)
     fields.append(("father", level, NAME_WEIGHTS["father"][level]))
     fields.append(("date_of_birth", *birth_weight(a, b)))
@@ -296,6 +322,314 @@ def band(value):
 # Blocks larger than this are skipped (a block of n persons is n(n-1)/2 comparisons); the pairs in
 # them still meet in the finer blocks (name word with year or date) of matching.keys.
 BLOCK_LIMIT = 1000
+# The most the fields other than the given and family names add to a pair: the father's name
+# exact, the same date of birth, the same sex and the same origin.
+REST_MAX_BITS = NAME_WEIGHTS["father"][EXACT] + BIRTH_WEIGHTS["same date"] + 1 + 2
+# The most the given and family names give two records whose given names differ and whose given
+# name differs from the other's family name: the straight reading at most a different given name
+# and the commonest exact family name, the crossed one at most a different and an exact crossed
+# pair, less the penalty.
+_EXACT_MOST = {role: NAME_WEIGHTS[role][EXACT] + NameFrequencies.EXTRA_BITS for role in ("given", "family")}
+_DIFFERENT_GIVEN_BITS = max(
+    NAME_WEIGHTS["given"][DIFFERENT] + _EXACT_MOST["family"],
+    (NAME_WEIGHTS["given"][DIFFERENT] + NAME_WEIGHTS["family"][DIFFERENT]) / 2
+    + (_EXACT_MOST["given"] + _EXACT_MOST["family"]) / 2 - SWAP_PENALTY)
+_YEAR_ONLY_BITS = [BIRTH_WEIGHTS["same year"], BIRTH_WEIGHTS["a year apart"], BIRTH_WEIGHTS["2-3 years apart"],
+                   BIRTH_WEIGHTS["2-3 years apart"]]
+
+
+class Columns:
+    """The records of a batch as columns of small integers by position (0, 1, ... in the order
+    added): names, fathers' names, sexes and places by id, the year (0 when unknown), month and
+    day (0 for a year only or 1 January, as birth_weight reads them). Arrays rather than objects:
+    forked workers read them without copying pages, and a million persons take a few MiB."""
+
+    def __init__(self):
+        self.ids = []
+        self.names = [()]  # name id → tuple of orthographic words; 0 is no name
+        self._name_ids = {(): 0}
+        self._value_ids = {}  # sex and place values → small ids; 0 is none
+        self.given, self.family, self.father = array("i"), array("i"), array("i")
+        self.year, self.month, self.day = array("i"), array("b"), array("b")
+        self.date = array("i")  # yyyymmdd of a full date, else 0
+        self.sex, self.place = array("i"), array("i")
+
+    @classmethod
+    def of(cls, records):
+        columns = cls()
+        for pk in sorted(records):
+            columns.add(pk, records[pk])
+        return columns
+
+    def _name(self, name):
+        i = self._name_ids.get(name)
+        if i is None:
+            i = self._name_ids[name] = len(self.names)
+            self.names.append(name)
+        return i
+
+    def _value(self, value):
+        if not value:
+            return 0
+        i = self._value_ids.get(value)
+        if i is None:
+            i = self._value_ids[value] = len(self._value_ids) + 1
+        return i
+
+    def add(self, pk, r):
+        """Append record `r` of id `pk`; returns its position."""
+        self.ids.append(pk)
+        self.given.append(self._name(r.given))
+        self.family.append(self._name(r.family))
+        self.father.append(self._name(r.father))
+        self.year.append(r.year or 0)
+        full = r.year and not _is_year_only(r)
+        self.month.append(r.month if full else 0)
+        self.day.append(r.day if full else 0)
+        self.date.append(r.year * 10000 + r.month * 100 + r.day if full else 0)
+        self.sex.append(self._value(r.sex))
+        self.place.append(self._value(r.place))
+        return len(self.ids) - 1
+
+    def frequencies(self):
+        """NameFrequencies of the records (what NameFrequencies.of_records counts), by name id."""
+        from collections import Counter
+
+        counts = Counter()
+        for role, column in (("given", self.given), ("family", self.family)):
+            for i, n in Counter(column).items():
+                counts[role, "".join(self.names[i])] += n
+        return NameFrequencies(dict(counts), len(self.ids))
+
+
+def _full_date_bits(ya, ma, da, yb, mb, db):
+    # birth_weight for two full dates, on integers.
+    if ya == yb and ma == mb and da == db:
+        return BIRTH_WEIGHTS["same date"]
+    gap = abs(ya - yb)
+    if gap == 0:
+        if (ma, da) == (db, mb) or ma == mb or da == db:
+            return BIRTH_WEIGHTS["one slip"]
+        return BIRTH_WEIGHTS["other date"]
+    if ma == mb and da == db and sum(x != y for x, y in zip(f"{ya:04d}", f"{yb:04d}")) == 1:
+        return BIRTH_WEIGHTS["one slip"]
+    return BIRTH_WEIGHTS["other date, years apart"] if gap <= MAX_YEAR_GAP else FAR_APART
+
+
+class _Batch:
+    """Scores the pairs of blocks of positions in `columns`, keeping those at or above `threshold`.
+
+    What makes it fast enough for a million persons, without changing a score:
+    - the members of a block are grouped by given and family name, then by father's name: the
+      name evidence of two groups is worked out once (and remembered across blocks), and two
+      groups whose names cannot reach the threshold even with everything else agreeing are
+      never paired (brothers in a block of one family name and year: a different given name is
+      -10 bits; namesakes of different fathers in a registry of a million);
+    - within two groups only persons born at most MAX_YEAR_GAP years apart (or without a year)
+      are paired, the others could never reach "possible";
+    - the rest of the evidence (date, sex, origin) is a few integer comparisons; a pair met again
+      in another block is scored again (cheaper than remembering every pair) but kept once."""
+
+    NAMES_REMEMBERED = 4_000_000
+
+    def __init__(self, columns, frequencies, threshold, share=(0, 1)):
+        self.c = columns
+        self.frequencies = frequencies
+        self.even = EVEN_ODDS_BITS if frequencies is None else frequencies.even_odds_bits
+        self.threshold = threshold
+        # The bits a pair needs to score `threshold` once rounded to 4 decimals (a hair less,
+        # for the float sums): pairs that cannot have them are not scored.
+        t = threshold - 0.00005
+        self.need = -math.inf if t <= 0 else self.even + math.log2(t / (1 - t)) - 1e-9 if t < 1 else math.inf
+        self.gap = MAX_YEAR_GAP if threshold >= POSSIBLE else 10**6
+        self.part, self.parts = share
+        self.found = {}
+        self._names = {}
+        self._fathers = {}
+        self._levels = {}
+        self.stride = len(columns.names)
+
+    def _name_bits(self, ka, kb, key):
+        """The bits of the given and family names of groups ka and kb, added as compare adds them
+        (or -inf when they cannot reach what a pair needs)."""
+        if len(self._names) > self.NAMES_REMEMBERED:
+            self._names.clear()
+        names, stride = self.c.names, self.stride
+        ga, fa = divmod(ka, stride)
+        gb, fb = divmod(kb, stride)
+        if (_DIFFERENT_GIVEN_BITS < self.need - REST_MAX_BITS and self._level(ga, gb) == DIFFERENT
+                and self._level(ga, fb) == DIFFERENT):
+            # Different given names, and not a crossed reading either: most pairs of a block.
+            bits = -math.inf
+        else:
+            fields = _names(names[ga], names[fa], names[gb], names[fb], self.frequencies)
+            bits = fields[0][2] + fields[1][2]
+        self._names[key] = bits
+        return bits
+
+    def _level(self, a, b):
+        key = a * self.stride + b if a <= b else b * self.stride + a
+        level = self._levels.get(key)
+        if level is None:
+            level = self._levels[key] = name_level(self.c.names[a], self.c.names[b])
+        return level
+
+    def _father_bits(self, fa, fb):
+        key = fa * self.stride + fb
+        bits = self._fathers.get(key)
+        if bits is None:
+            bits = self._fathers[key] = NAME_WEIGHTS["father"][name_level(self.c.names[fa], self.c.names[fb])]
+        return bits
+
+    def block(self, ids):
+        """Score the pairs of one block (positions)."""
+        c, stride = self.c, self.stride
+        given, family, father = c.given, c.family, c.father
+        groups = {}  # given and family name → father's name → members
+        for i in ids:
+            key = given[i] * stride + family[i]
+            fathers = groups.get(key)
+            if fathers is None:
+                groups[key] = {father[i]: [i]}
+            else:
+                members = fathers.get(father[i])
+                if members is None:
+                    fathers[father[i]] = [i]
+                else:
+                    members.append(i)
+        year = c.year
+        for fathers in groups.values():
+            for fa, members in fathers.items():
+                # Undated members first (year 0), then by year: pairs are taken within a window.
+                if len(members) > 1:
+                    members.sort(key=year.__getitem__)
+                fathers[fa] = (members, [year[i] for i in members])
+        groups = list(groups.items())
+        # What the names need for a pair to be worth scoring: the threshold less the most the
+        # other fields can add.
+        need_names = self.need - REST_MAX_BITS
+        memo, square = self._names, stride * stride
+        pairs = []
+        for x in range(len(groups)):
+            ka, fathers_a = groups[x]
+            for y in range(x, len(groups)):
+                kb, fathers_b = groups[y]
+                key = ka * square + kb if ka <= kb else kb * square + ka
+                bits = memo.get(key)
+                if bits is None:
+                    bits = self._name_bits(ka, kb, key)
+                if bits >= need_names:
+                    self._fathers_pairs(fathers_a, fathers_b, x == y, bits, pairs)
+        if pairs:
+            self._score(pairs)
+
+    def _fathers_pairs(self, fathers_a, fathers_b, same, names, pairs):
+        # The sum in compare's order (given, family, father, date, sex, origin): the same float.
+        need = self.need - (REST_MAX_BITS - NAME_WEIGHTS["father"][EXACT])
+        b_items = list(fathers_b.items())
+        for x, (fa, a) in enumerate(fathers_a.items()):
+            for y in range(x if same else 0, len(b_items)):
+                fb, b = b_items[y]
+                bits = names + self._father_bits(fa, fb) if fa and fb else names
+                if bits >= need and not (same and x == y and len(a[0]) == 1):
+                    self._pairs(a, b, same and x == y, bits, pairs)
+
+    def _pairs(self, a, b, same, bits, pairs):
+        """Append (i, j, bits) for the members of `a` and `b` (each (members by year, their years,
+        0 first for no year)) born at most `gap` years apart or without a year."""
+        gap, date = self.gap, self.c.date
+        short = self.need - bits  # what the date, sex and origin must add
+        if short > BIRTH_WEIGHTS["one slip"] + 3:
+            # Only the same full date can do it (namesakes of one year, in a large registry).
+            self._same_dates(a, b, same, bits, pairs)
+            return
+        da, ya = a
+        if short > BIRTH_WEIGHTS["same year"] + 3:
+            # Only two full dates can do it.
+            da = [i for i in da if date[i]]
+            ya = [self.c.year[i] for i in da]
+            if not same:
+                db = [j for j in b[0] if date[j]]
+                b = db, [self.c.year[j] for j in db]
+        if same:
+            n = len(da)
+            for x in range(n - 1):
+                i, y = da[x], ya[x]
+                if not y:
+                    pairs.extend((i, j, bits) for j in da[x + 1 :])
+                    continue
+                y, k = y + gap, x + 1
+                while k < n and ya[k] <= y:
+                    pairs.append((i, da[k], bits))
+                    k += 1
+            return
+        db, yb = b
+        if len(da) == 1 and len(db) == 1:
+            if not ya[0] or not yb[0] or abs(ya[0] - yb[0]) <= gap:
+                pairs.append((da[0], db[0], bits))
+            return
+        undated = bisect.bisect_right(yb, 0)
+        low, n = undated, len(db)
+        for i, y in zip(da, ya):
+            if not y:
+                pairs.extend((i, j, bits) for j in db)
+                continue
+            if undated:
+                pairs.extend((i, j, bits) for j in db[:undated])
+            while low < n and yb[low] < y - gap:
+                low += 1
+            k = low
+            while k < n and yb[k] <= y + gap:
+                pairs.append((i, db[k], bits))
+                k += 1
+
+    def _same_dates(self, a, b, same, bits, pairs):
+        date = self.c.date
+        by_date = {}
+        for j in b[0]:
+            if date[j]:
+                by_date.setdefault(date[j], []).append(j)
+        if same:
+            for members in by_date.values():
+                for x, i in enumerate(members):
+                    pairs.extend((i, j, bits) for j in members[x + 1 :])
+            return
+        for i in a[0]:
+            if date[i] in by_date:
+                pairs.extend((i, j, bits) for j in by_date[date[i]])
+
+    def _score(self, pairs):
+        """Score (i, j, bits of the names) and keep those at or above the threshold."""
+        c, found, need, parts, part = self.c, self.found, self.need, self.parts, self.part
+        year, month, day, sex, place = c.year, c.month, c.day, c.sex, c.place
+        for i, j, total in pairs:
+            if i > j:
+                i, j = j, i
+            if parts > 1 and (i + j) % parts != part:
+                continue
+            ya, yb = year[i], year[j]
+            if ya and yb:
+                ma, mb = month[i], month[j]
+                if ma and mb:
+                    total += _full_date_bits(ya, ma, day[i], yb, mb, day[j])
+                else:
+                    gap = abs(ya - yb)
+                    total += _YEAR_ONLY_BITS[gap] if gap <= MAX_YEAR_GAP else FAR_APART
+            sa, sb = sex[i], sex[j]
+            if sa and sb:
+                total += 1 if sa == sb else -4
+            pa, pb = place[i], place[j]
+            if pa and pb:
+                total += 2 if pa == pb else -1
+            if total >= need:
+                value = round(_logistic(total - self.even), 4)
+                if value >= self.threshold:
+                    found[i, j] = value
+
+    def results(self):
+        """{(id a, id b): score} with a < b."""
+        ids = self.c.ids
+        return {(ids[i], ids[j]): value for (i, j), value in self.found.items()}
 
 
 def score_blocks(blocks, records, frequencies=None, threshold=DEFAULT_THRESHOLD, *, block_limit=BLOCK_LIMIT,
@@ -303,10 +637,11 @@ def score_blocks(blocks, records, frequencies=None, threshold=DEFAULT_THRESHOLD,
     """{(a, b): score} for every pair a < b sharing a block whose score reaches `threshold`.
     `blocks` yields (key, sorted ids), `records` maps id → Record. The one definition of the batch,
     used over the database (matching.candidates.registry_pairs) and in memory (find_pairs).
-    `share` (k, n) scores only the pairs with (a + b) % n == k: n workers, each its share."""
-    prune = threshold >= POSSIBLE
-    part, parts = share
-    found, seen = {}, set()
+    `share` (k, n) scores only the pairs whose positions in sorted(records) add up to k modulo n:
+    n workers (or machines), each its share, none scoring another's pairs."""
+    columns = Columns.of(records)
+    position = {pk: i for i, pk in enumerate(columns.ids)}
+    batch = _Batch(columns, frequencies, threshold, share)
     for done, (key, ids) in enumerate(blocks, start=1):
         if progress and done % progress_every == 0:
             progress(done)
@@ -314,67 +649,88 @@ def score_blocks(blocks, records, frequencies=None, threshold=DEFAULT_THRESHOLD,
             if skipped:
                 skipped(key, len(ids))
             continue
-        for i, a in enumerate(ids):
-            ra = records.get(a)
-            if ra is None:
-                continue
-            for b in ids[i + 1 :]:
-                if parts > 1 and (a + b) % parts != part:
-                    continue
-                rb = records.get(b)
-                if rb is None:
-                    continue
-                if prune and ra.year and rb.year and abs(ra.year - rb.year) > MAX_YEAR_GAP:
-                    continue  # can never reach "possible"
-                # A pair sharing several keys is met in each of their blocks; the score is the same.
-                if (a, b) in seen:
-                    continue
-                seen.add((a, b))
-                value = compare(ra, rb, frequencies).score
-                if value >= threshold:
-                    found[(a, b)] = value
-    return found
+        ids = [position[pk] for pk in ids if pk in position]
+        if len(ids) > 1:
+            batch.block(ids)
+    return batch.results()
 
 
 def find_pairs(records, extras=None, frequencies=None, threshold=DEFAULT_THRESHOLD, *, block_limit=BLOCK_LIMIT,
                skipped=None, workers=1):
     """score_blocks over blocks built in memory: `records` maps id → Record, `extras` id → (phones,
-    documents) that only propose candidates. The batch without a database, for a file or a test."""
-    from matching.keys import blocking_keys
+    documents) that only propose candidates. The batch without a database, for a file or a test.
+    With several workers (forked processes sharing the records), each builds and scores the
+    blocks of its own kinds of key (matching.keys.KINDS dealt out in turn: with 2, one takes
+    `ga:`, `ff:` and `tel:`, the other `wy:`, `wd:` and `doc:`); a pair met in blocks of two
+    workers is scored by both and found once."""
+    import gc
+
+    from matching.keys import KINDS
 
     extras = extras or {}
-    blocks = {}
-    for pk in sorted(records):
-        for key in blocking_keys(records[pk], *extras.get(pk, ((), ()))):
-            blocks.setdefault(key, []).append(pk)
-    if frequencies is None:
-        frequencies = NameFrequencies.of_records(records.values())
-    if workers <= 1:
-        return score_blocks(iter(blocks.items()), records, frequencies, threshold, block_limit=block_limit,
-                            skipped=skipped)
-    import multiprocessing
-
-    # Forked workers share the records and blocks read-only; each goes through every block and
-    # scores its share of the pairs, so no pair is scored twice.
-    global _SHARED
-    _SHARED = (blocks, records, frequencies, threshold, block_limit, workers)
+    # Millions of small objects, none in a cycle: the collector would only walk them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            found = {}
-            for part in pool.map(_score_share, range(workers)):
-                found.update(part)
+        columns = Columns()
+        for pk in sorted(records):
+            columns.add(pk, records[pk])
+        if frequencies is None:
+            frequencies = columns.frequencies()
+        if workers <= 1:
+            found, too_large = _find(records, extras, columns, frequencies, threshold, block_limit, KINDS)
+        else:
+            import multiprocessing
+
+            global _SHARED
+            _SHARED = (records, extras, columns, frequencies, threshold, block_limit, workers)
+            gc.freeze()  # the collector in a worker would touch, and so copy, every page of the parent
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    found, too_large = {}, []
+                    for part, large in pool.map(_find_share, range(workers)):
+                        found.update(part)
+                        too_large += large
+            finally:
+                _SHARED = None
+                gc.unfreeze()
+        if skipped:
+            for key, size in too_large:
+                skipped(key, size)
+        return found
     finally:
-        _SHARED = None
-    return found
+        if collecting:
+            gc.enable()
+
+
+def _find(records, extras, columns, frequencies, threshold, block_limit, kinds):
+    from matching.keys import blocking_keys
+
+    blocks = {}
+    for position, pk in enumerate(columns.ids):
+        for key in blocking_keys(records[pk], *extras.get(pk, ((), ())), kinds=kinds):
+            block = blocks.get(key)
+            if block is None:
+                blocks[key] = [position]
+            else:
+                block.append(position)
+    batch, too_large = _Batch(columns, frequencies, threshold), []
+    for key, ids in blocks.items():
+        if len(ids) > block_limit:
+            too_large.append((key, len(ids)))
+        elif len(ids) > 1:
+            batch.block(ids)
+    return batch.results(), too_large
 
 
 _SHARED = None
 
 
-def _score_share(worker):
-    blocks, records, frequencies, threshold, block_limit, workers = _SHARED
-    return score_blocks(iter(blocks.items()), records, frequencies, threshold, block_limit=block_limit,
-                        share=(worker, workers))
+def _find_share(worker):
+    from matching.keys import KINDS
+
+    records, extras, columns, frequencies, threshold, block_limit, workers = _SHARED
+    return _find(records, extras, columns, frequencies, threshold, block_limit, KINDS[worker::workers])
 
 
 # The same comparisons for another engine ---------------------------------------------------------

@@ -99,6 +99,24 @@ def test_a_record_missing_a_name_still_meets_its_person_by_the_other_name_and_th
     assert not blocking_keys(Record.of(given_name="", family_name="Berisha", birth_year=1980))
 
 
+def test_the_keys_of_a_person_stay_the_ones_stored_in_matchkey():
+    # Stored MatchKey rows are compared with the keys of a new registration: a change of keys
+    # would need `homeward match --rebuild-keys`.
+    import datetime
+
+    record = Record.of(given_name="Agim Ilir", family_name="Krasniqi", father_name="Bajram",
+                       date_of_birth=datetime.date(1970, 5, 2))
+    assert blocking_keys(record, phones=("+383 44 123 456",), documents=("P-0123",)) == {
+        "wy:agm:1970:k", "wy:ilr:1970:k", "wy:krsnc:1970:a", "wd:agm:1970-05-02", "wd:ilr:1970-05-02",
+        "wd:krsnc:1970-05-02", "ga:agm:krsnc", "ff:krsnc:brm:a", "tel:44123456", "doc:P0123"}
+    placeholder = Record.of(given_name="Agim", family_name="Krasniqi", date_of_birth=datetime.date(1970, 1, 1))
+    assert blocking_keys(placeholder) == {"wy:agm:1970:k", "wy:krsnc:1970:a", "ga:agm:krsnc"}
+    long = "Bdfgklmnprtvz" * 8
+    keys = blocking_keys(Record.of(given_name=long, family_name=long, father_name=long,
+                                   date_of_birth=datetime.date(1970, 5, 2)), documents=(long,))
+    assert len(keys) == 5 and all(len(k) == 80 for k in keys)
+
+
 def test_phone_keys_ignore_the_way_the_number_is_written():
     assert phone_key("+383 44 123 456") == phone_key("044/123-456") == phone_key("00383 44123456")
     assert phone_key("123") == ""

@@ -161,3 +161,72 @@ def test_one_changed_letter_is_one_slip(word, at, letter):
     assert one_edit(word, changed) == (changed != word)
     assert one_edit(word, word[:at] + word[at + 1 :])  # a dropped letter
     assert not one_edit(word, word + "xy")
+
+
+# The batch (score_blocks, find_pairs) skips work, never a pair: it finds what compare says. ------
+
+def _reference_jaro_winkler_level(a, b):
+    """name_level without its shortcut for plainly different names: Jaro-Winkler always worked out."""
+    from matching.keys import phonetic
+    from matching.score import CLOSE, DIFFERENT, SIMILAR, one_edit
+
+    ja, jb = "".join(a), "".join(b)
+    similarity, slip = jaro_winkler(ja, jb), one_edit(ja, jb)
+    if similarity >= 0.92 or (similarity >= 0.85 and phonetic(ja) == phonetic(jb)) or (slip and len(ja) >= 5):
+        return CLOSE
+    if set(a) <= set(b) or set(b) <= set(a):
+        return CLOSE
+    return SIMILAR if similarity >= 0.85 or slip else DIFFERENT
+
+
+words = st.text(alphabet="abcdeijkmnrst", min_size=1, max_size=9)
+
+
+@given(st.lists(words, min_size=1, max_size=2).map(tuple), st.lists(words, min_size=1, max_size=2).map(tuple))
+def test_the_shortcut_for_different_names_gives_the_level_jaro_winkler_gives(a, b):
+    from matching.score import name_level
+
+    assume("".join(a) != "".join(b) and sorted(a) != sorted(b))
+    assert name_level(a, b) == _reference_jaro_winkler_level(a, b)
+
+
+def _everyone(records):
+    # Every pair the batch may keep: born at most 3 years apart, or without a year.
+    ids = sorted(records)
+    return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]
+            if not (records[a].year and records[b].year and abs(records[a].year - records[b].year) > 3)]
+
+
+@given(st.lists(records, min_size=2, max_size=12), st.none() | frequencies, st.sampled_from([0.5, 0.9, 0.2]))
+def test_the_batch_finds_every_pair_of_a_block_that_compare_scores_at_the_threshold(people, counts, threshold):
+    from matching.score import score_blocks
+
+    records = dict(enumerate(people, start=10))
+    found = score_blocks([("k", sorted(records))], records, counts, threshold)
+    pairs = _everyone(records) if threshold >= POSSIBLE else [
+        (a, b) for a in sorted(records) for b in sorted(records) if a < b]
+    expected = {(a, b): score(records[a], records[b], counts) for a, b in pairs}
+    assert found == {pair: value for pair, value in expected.items() if value >= threshold}
+
+
+def test_the_batch_meets_namesakes_of_a_common_name_only_on_the_same_date_in_a_large_registry():
+    from matching.score import score_blocks
+
+    # Among a million persons Agim Krasniqi is a few hundred people: only the same full date (or
+    # more evidence) makes two of them a pair, and the batch must still find that pair.
+    counts = NameFrequencies({("given", "agim"): 20_000, ("family", "krasnici"): 40_000}, 1_000_000)
+    records = {1: person(dob="1970-05-02", place=3), 2: person(dob="1970-05-02", place=3),
+               3: person(dob="1970-06-02", place=3), 4: person(year=1970, place=3), 5: person(year=1971)}
+    found = score_blocks([("ga:agm:krsnc", [1, 2, 3, 4, 5])], records, counts)
+    assert found == {(1, 2): score(records[1], records[2], counts)}
+    assert score(records[1], records[3], counts) < POSSIBLE and score(records[1], records[4], counts) < POSSIBLE
+
+
+def test_workers_share_the_pairs_of_a_block_without_scoring_one_twice():
+    from matching.score import score_blocks
+
+    records = {i: person(year=1970 + i % 2, father="Bajram" if i % 3 else "") for i in range(1, 9)}
+    shares = [score_blocks([("k", list(records))], records, share=(k, 3)) for k in range(3)]
+    whole = score_blocks([("k", list(records))], records)
+    assert sum(len(s) for s in shares) == len(whole) > 0
+    assert {pair: value for s in shares for pair, value in s.items()} == whole
