@@ -10,7 +10,7 @@ from programmes.models import Programme
 from registry.models import Household, Person
 from reports import indicators
 from reports.models import Measure
-from reports.results import published
+from reports.results import flatten, published
 
 PERSONAL = (Person, Household, Delivery, Detail)
 
@@ -60,22 +60,17 @@ class Drilldown:
     rows: object  # a queryset of those, in id order, cheap to page (reports.indicators.listing)
 
 
-def _nodes(nodes):
-    for node in nodes:
-        yield node
-        yield from _nodes(node["children"])
-
-
-def _kept_figure(programme, indicator, full, basis):
-    """The figure from the kept framework of `full` (the results page's), when it holds this
-    period: the indicator's actual or one of its targets' actuals. None when not kept."""
+def _kept_framework(programme, full):
+    """The kept framework of `full` (the results page's figures), or None; marks `full` as kept."""
     from reports.cache import kept
 
-    nodes = kept("framework", full, (programme.pk, full.user.role == Role.DONOR))
-    if nodes is None:
-        return None
-    basis.as_of, basis.refreshing = full.as_of, full.refreshing
-    for node in _nodes(nodes):
+    return kept("framework", full, (programme.pk, full.user.role == Role.DONOR))
+
+
+def _figure_in(nodes, indicator, full, basis):
+    """(figure, suppressed) of the indicator in the kept framework when it holds the period of
+    `basis`: the indicator's actual or one of its targets' actuals. None otherwise."""
+    for node in flatten(nodes):
         for figures in node["indicators"]:
             if figures["code"] != indicator.code:
                 continue
@@ -95,10 +90,12 @@ def drilldown(programme, indicator, full, basis):
     so does the number of records when the figure is that number and the viewer sees every
     record; otherwise they are counted (a million persons: seconds). The page's rows are walked in
     id order (reports.indicators.listing), so a page costs about its own records."""
-    personal = issubclass(indicators.records(indicator, basis).model, PERSONAL)
-    kept = _kept_figure(programme, indicator, full, basis)
-    figure, _hidden = kept or published(indicator, indicators.value(indicator, basis), basis)
     rows = indicators.listing(indicator, basis)
+    personal = issubclass(rows.model, PERSONAL)
+    nodes = _kept_framework(programme, full)
+    basis.as_of, basis.refreshing = full.as_of, full.refreshing
+    kept = _figure_in(nodes, indicator, full, basis) if nodes is not None else None
+    figure, _hidden = kept or published(indicator, indicators.value(indicator, basis), basis)
     if personal and not basis.user.sees_personal_data:
         # A donor's records are empty by design; their figure is published as on the results page.
         return Drilldown(figure, 0, 0, rows.none())
@@ -106,7 +103,7 @@ def drilldown(programme, indicator, full, basis):
         # The viewer's records are the figure's records: when the figure is their number, it was
         # counted once, for the kept copy. (A ratio lists its numerator's records.)
         counted = indicator.numerator if indicator.measure == Measure.RATIO else indicator
-        number = (kept if counted is indicator else _kept_figure(programme, counted, full, basis) or (None,))[0]
+        number = (kept if counted is indicator else _figure_in(nodes, counted, full, basis) or (None,))[0]
         if number is not None and indicators.counts_records(counted):
             return Drilldown(figure, number, number, rows)
     shown = rows.count()

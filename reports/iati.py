@@ -33,7 +33,7 @@ from django.utils import timezone
 from programmes.models import Organisation, Programme
 from reports.exports import decimal_text, organisations
 from reports.reach import Basis, NotVisible
-from reports.results import framework
+from reports.results import flatten, framework
 
 VERSION = "2.03"
 REPORTING_ORG_REF = "XX-HOMEWARD"  # a placeholder until settings name the publisher's IATI ref
@@ -143,12 +143,6 @@ def dates(programme, on):
     if programme.end_date:
         found.append(("4" if programme.end_date < on else "3", programme.end_date))
     return found
-
-
-def flatten(nodes):
-    for node in nodes:
-        yield node
-        yield from flatten(node["children"])
 
 
 def result(node, programme):

@@ -278,7 +278,7 @@ WALKS = {
 
 
 def listing(indicator, basis):
-    """records(), in id order, built to be paged: the same records (tests/test_reports_indicators.py
+    """records(), in id order, built to be paged: the same records (tests/test_reports_listing.py
     checks both against each other), walked where records() would build a large set."""
     if indicator.measure == M.RATIO:
         return listing(indicator.numerator, basis)

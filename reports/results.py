@@ -83,3 +83,10 @@ def count_framework(programme, basis):
         }
 
     return [node(goal) for goal in children.get(None, [])]
+
+
+def flatten(nodes):
+    """Every result node of a framework (count_framework's structure), depth first."""
+    for node in nodes:
+        yield node
+        yield from flatten(node["children"])

@@ -5,10 +5,10 @@ The figure is counted over the viewer's basis exactly as on the results page and
 (a programme-wide role counts the whole programme, a caseworker their households; a donor's
 counts of 1 to 4 persons are withheld), from the kept figures of a large registry
 (reports.drilldown). The list is the same figure's records over the records the viewer may see
-(reports.indicators.listing), so a manager may read "5 persons" and find 2 of them listed. A donor sees no personal records: the page says so.
-Opening the records of a sensitive programme's indicator is audited, like opening the records.
+(reports.indicators.listing), so a manager may read "5 persons" and find 2 of them listed. A
+donor sees no personal records: the page says so. Opening the records of a sensitive programme's
+indicator is audited, like opening the records.
 """
-
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
