@@ -155,6 +155,11 @@ def _iso_date(year, month, day):
 KINDS = ("ga", "wy", "ff", "wd", "tel", "doc")
 
 
+def ff_prefix(family, father):
+    """The `ff:` key before the given name's initial."""
+    return f"ff:{phonetic(family[0])}:{phonetic(father[0])}:"
+
+
 def blocking_keys(record, phones=(), documents=(), kinds=KINDS):
     """The set of blocking keys of a record (see the module docstring), or of some `kinds` of
     them only (the batch shares the kinds out between its workers)."""
@@ -176,7 +181,7 @@ def blocking_keys(record, phones=(), documents=(), kinds=KINDS):
         if "ga" in kinds:
             keys.add(both)
         if record.father and "ff" in kinds:
-            keys.add(f"ff:{phonetic(record.family[0])}:{phonetic(record.father[0])}:{record.given[0][0]}"[:KEY_LENGTH])
+            keys.add((ff_prefix(record.family, record.father) + record.given[0][0])[:KEY_LENGTH])
     if "tel" in kinds:
         for phone in phones:
             if key := phone_key(phone):

@@ -334,6 +334,9 @@ _DIFFERENT_GIVEN_BITS = max(
     NAME_WEIGHTS["given"][DIFFERENT] + _EXACT_MOST["family"],
     (NAME_WEIGHTS["given"][DIFFERENT] + NAME_WEIGHTS["family"][DIFFERENT]) / 2
     + (_EXACT_MOST["given"] + _EXACT_MOST["family"]) / 2 - SWAP_PENALTY)
+# When the names leave more than this for the date, sex and origin to add, only the same full date
+# can (one slip of the date and the same sex and origin add at most this).
+SAME_DATE_ONLY = BIRTH_WEIGHTS["one slip"] + 1 + 2
 _YEAR_ONLY_BITS = [BIRTH_WEIGHTS["same year"], BIRTH_WEIGHTS["a year apart"], BIRTH_WEIGHTS["2-3 years apart"],
                    BIRTH_WEIGHTS["2-3 years apart"]]
 
@@ -427,13 +430,20 @@ class _Batch:
       -10 bits; namesakes of different fathers in a registry of a million);
     - within two groups only persons born at most MAX_YEAR_GAP years apart (or without a year)
       are paired, the others could never reach "possible";
+    - where the names and fathers' names leave only the same full date able to make a pair, the
+      two groups are joined on the date, and pairs of fathers are not gone through;
+    - in a block of another kind than `ga:` (`block(..., elsewhere=True)`), two groups of one
+      `ga:` block that is scored in the same run are left alone: that block pairs them;
     - the rest of the evidence (date, sex, origin) is a few integer comparisons; a pair met again
       in another block is scored again (cheaper than remembering every pair) but kept once."""
 
     NAMES_REMEMBERED = 4_000_000
 
-    def __init__(self, columns, frequencies, threshold, share=(0, 1)):
+    def __init__(self, columns, frequencies, threshold, share=(0, 1), covered=None):
         self.c = columns
+        # The `ga:` keys whose blocks are scored in the same run (see block's `elsewhere`).
+        self.covered = covered
+        self._cover = {}
         self.frequencies = frequencies
         self.even = EVEN_ODDS_BITS if frequencies is None else frequencies.even_odds_bits
         self.threshold = threshold
@@ -481,8 +491,22 @@ class _Batch:
             bits = self._fathers[key] = NAME_WEIGHTS["father"][name_level(self.c.names[fa], self.c.names[fb])]
         return bits
 
-    def block(self, ids):
-        """Score the pairs of one block (positions)."""
+    def _covering(self, key):
+        """The `ga:` key of the group of given and family name `key` when its block is scored in
+        this run, else None."""
+        ga = self._cover.get(key, False)
+        if ga is False:
+            from matching.keys import _name_keys
+
+            given, family = divmod(key, self.stride)
+            ga = _name_keys(self.c.names[given], self.c.names[family])[2]
+            ga = self._cover[key] = ga if ga in self.covered else None
+        return ga
+
+    def block(self, ids, elsewhere=False):
+        """Score the pairs of one block (positions). With `elsewhere` (a block of another kind than
+        `ga:`), two groups with the same `ga:` key are left alone when that block is in `covered`:
+        both are in it, where they are paired by the same rules and get the same score."""
         c, stride = self.c, self.stride
         given, family, father = c.given, c.family, c.father
         groups = {}  # given and family name → father's name → members
@@ -505,6 +529,8 @@ class _Batch:
                     members.sort(key=year.__getitem__)
                 fathers[fa] = (members, [year[i] for i in members])
         groups = list(groups.items())
+        dated = [None] * len(groups)  # each group's members with a full date, by date, when needed
+        cover = [self._covering(key) for key, _fathers in groups] if elsewhere and self.covered else None
         # What the names need for a pair to be worth scoring: the threshold less the most the
         # other fields can add.
         need_names = self.need - REST_MAX_BITS
@@ -512,34 +538,65 @@ class _Batch:
         pairs = []
         for x in range(len(groups)):
             ka, fathers_a = groups[x]
+            ga = cover and cover[x]
             for y in range(x, len(groups)):
+                if ga and cover[y] == ga:
+                    continue
                 kb, fathers_b = groups[y]
                 key = ka * square + kb if ka <= kb else kb * square + ka
                 bits = memo.get(key)
                 if bits is None:
                     bits = self._name_bits(ka, kb, key)
                 if bits >= need_names:
-                    self._fathers_pairs(fathers_a, fathers_b, x == y, bits, pairs)
+                    if dated[y] is None:
+                        dated[y] = self._dated(fathers_b)
+                    self._fathers_pairs(fathers_a, fathers_b, dated[y], x == y, bits, pairs)
         if pairs:
             self._score(pairs)
 
-    def _fathers_pairs(self, fathers_a, fathers_b, same, names, pairs):
+    def _fathers_pairs(self, fathers_a, fathers_b, dated_b, same, names, pairs):
+        """Pairs of two groups (by given and family name; `fathers_*` maps each father's name to its
+        members): by father's name where the fathers leave the date some room, and by the same
+        full date for the others (most fathers of a common name's namesakes), so that pairs of
+        fathers whose children must share a date are never gone through one by one."""
         # The sum in compare's order (given, family, father, date, sex, origin): the same float.
         need = self.need - (REST_MAX_BITS - NAME_WEIGHTS["father"][EXACT])
-        b_items = list(fathers_b.items())
-        for x, (fa, a) in enumerate(fathers_a.items()):
-            for y in range(x if same else 0, len(b_items)):
-                fb, b = b_items[y]
-                bits = names + self._father_bits(fa, fb) if fa and fb else names
-                if bits >= need and not (same and x == y and len(a[0]) == 1):
-                    self._pairs(a, b, same and x == y, bits, pairs)
+        if self.need - (names + NAME_WEIGHTS["father"][EXACT]) <= SAME_DATE_ONLY:
+            b_items = list(fathers_b.items())
+            for x, (fa, a) in enumerate(fathers_a.items()):
+                for y in range(x if same else 0, len(b_items)):
+                    fb, b = b_items[y]
+                    bits = names + self._father_bits(fa, fb) if fa and fb else names
+                    if self.need - bits <= SAME_DATE_ONLY and not (same and x == y and len(a[0]) == 1):
+                        self._pairs(a, b, same and x == y, bits, pairs)
+        # The rest: persons of the same full date whose fathers leave only that.
+        date, father = self.c.date, self.c.father
+        if same:
+            candidates = ((i, j) for members in dated_b.values() for k, i in enumerate(members)
+                          for j in members[k + 1 :])
+        else:
+            candidates = ((i, j) for members, _years in fathers_a.values() for i in members if date[i] in dated_b
+                          for j in dated_b[date[i]])
+        for i, j in candidates:
+            fa, fb = father[i], father[j]
+            bits = names + self._father_bits(fa, fb) if fa and fb else names
+            if bits >= need and self.need - bits > SAME_DATE_ONLY:
+                pairs.append((i, j, bits))
+
+    def _dated(self, fathers):
+        date, by_date = self.c.date, {}
+        for members, _years in fathers.values():
+            for i in members:
+                if date[i]:
+                    by_date.setdefault(date[i], []).append(i)
+        return by_date
 
     def _pairs(self, a, b, same, bits, pairs):
         """Append (i, j, bits) for the members of `a` and `b` (each (members by year, their years,
         0 first for no year)) born at most `gap` years apart or without a year."""
         gap, date = self.gap, self.c.date
         short = self.need - bits  # what the date, sex and origin must add
-        if short > BIRTH_WEIGHTS["one slip"] + 3:
+        if short > SAME_DATE_ONLY:
             # Only the same full date can do it (namesakes of one year, in a large registry).
             self._same_dates(a, b, same, bits, pairs)
             return
@@ -660,9 +717,8 @@ def find_pairs(records, extras=None, frequencies=None, threshold=DEFAULT_THRESHO
     """score_blocks over blocks built in memory: `records` maps id → Record, `extras` id → (phones,
     documents) that only propose candidates. The batch without a database, for a file or a test.
     With several workers (forked processes sharing the records), each builds and scores the
-    blocks of its own kinds of key (matching.keys.KINDS dealt out in turn: with 2, one takes
-    `ga:`, `ff:` and `tel:`, the other `wy:`, `wd:` and `doc:`); a pair met in blocks of two
-    workers is scored by both and found once."""
+    blocks of the kinds of key it takes up (matching.keys.KINDS, the costliest first); a pair met
+    in blocks of two kinds is found once."""
     import gc
 
     from matching.keys import KINDS
@@ -677,18 +733,26 @@ def find_pairs(records, extras=None, frequencies=None, threshold=DEFAULT_THRESHO
             columns.add(pk, records[pk])
         if frequencies is None:
             frequencies = columns.frequencies()
+        covered = _covered(columns, block_limit)
+        shared = (records, extras, columns, frequencies, threshold, block_limit, covered)
+        # The costliest kinds first, so that with several workers the last ones even out the load.
+        kinds = sorted(KINDS, key=lambda kind: -KIND_COST.get(kind, 0))
+        found, too_large = {}, []
         if workers <= 1:
-            found, too_large = _find(records, extras, columns, frequencies, threshold, block_limit, KINDS)
+            batch = None
+            for kind in kinds:
+                batch, part, large = _find(shared, kind, batch)
+                found.update(part)
+                too_large += large
         else:
             import multiprocessing
 
             global _SHARED
-            _SHARED = (records, extras, columns, frequencies, threshold, block_limit, workers)
+            _SHARED = shared
             gc.freeze()  # the collector in a worker would touch, and so copy, every page of the parent
             try:
                 with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    found, too_large = {}, []
-                    for part, large in pool.map(_find_share, range(workers)):
+                    for part, large in pool.imap_unordered(_find_kind, kinds):
                         found.update(part)
                         too_large += large
             finally:
@@ -703,34 +767,144 @@ def find_pairs(records, extras=None, frequencies=None, threshold=DEFAULT_THRESHO
             gc.enable()
 
 
-def _find(records, extras, columns, frequencies, threshold, block_limit, kinds):
-    from matching.keys import blocking_keys
+# Seconds each kind of key took at 1,000,000 synthetic records (bench/match.py): only the order in
+# which workers take them up.
+KIND_COST = {"ga": 45, "wy": 30, "wd": 12, "ff": 12, "tel": 12, "doc": 2}
 
-    blocks = {}
-    for position, pk in enumerate(columns.ids):
-        for key in blocking_keys(records[pk], *extras.get(pk, ((), ())), kinds=kinds):
-            block = blocks.get(key)
-            if block is None:
-                blocks[key] = [position]
-            else:
-                block.append(position)
-    batch, too_large = _Batch(columns, frequencies, threshold), []
+
+def _covered(columns, block_limit):
+    """The `ga:` keys of blocks that will be scored (2 to block_limit records): pairs in them need
+    not be paired again in blocks of other kinds (_Batch.block's `elsewhere`)."""
+    from collections import Counter
+
+    from matching.keys import _name_keys
+
+    stride, names, sizes = len(columns.names), columns.names, Counter()
+    for key, n in Counter(g * stride + f for g, f in zip(columns.given, columns.family)).items():
+        given, family = divmod(key, stride)
+        sizes[_name_keys(names[given], names[family])[2]] += n
+    return {key for key, n in sizes.items() if key and 1 < n <= block_limit}
+
+
+def _find(shared, kind, batch=None):
+    """Build and score the blocks of one kind of key; returns the batch (its remembered name
+    evidence serves the next kind), {(id a, id b): score} and the blocks too large to score."""
+    records, extras, columns, frequencies, threshold, block_limit, covered = shared
+    if batch is None:
+        batch = _Batch(columns, frequencies, threshold, covered=covered)
+    batch.found = {}
+    too_large = []
+    blocks, text = kind_blocks(kind, columns, records, extras)
     for key, ids in blocks.items():
         if len(ids) > block_limit:
-            too_large.append((key, len(ids)))
+            too_large.append((text(key), len(ids)))
         elif len(ids) > 1:
-            batch.block(ids)
-    return batch.results(), too_large
+            batch.block(ids, elsewhere=kind != "ga")
+    return batch, batch.results(), too_large
 
 
 _SHARED = None
+_WORKER_BATCH = None  # a worker's _Batch, kept from one kind to the next
 
 
-def _find_share(worker):
-    from matching.keys import KINDS
+def _find_kind(kind):
+    global _WORKER_BATCH
+    _WORKER_BATCH, found, too_large = _find(_SHARED, kind, _WORKER_BATCH)
+    return found, too_large
 
-    records, extras, columns, frequencies, threshold, block_limit, workers = _SHARED
-    return _find(records, extras, columns, frequencies, threshold, block_limit, KINDS[worker::workers])
+
+def kind_blocks(kind, columns, records, extras):
+    """The blocks of one kind of key over the records of `columns`: ({block: [positions]},
+    text(block) → the key as matching.keys.blocking_keys writes it). The same blocks as the key
+    strings make, each record in a block once, but keyed by numbers built from parts worked out
+    once per pair of names: a million persons' key strings took longer than scoring the blocks."""
+    from collections import defaultdict
+
+    from matching.keys import KEY_LENGTH, _iso_date, _name_keys, blocking_keys, document_key, ff_prefix, phone_key
+
+    blocks, ids, names = defaultdict(list), columns.ids, columns.names
+    given, family, father, year, date = columns.given, columns.family, columns.father, columns.year, columns.date
+    stride, parts, texts = len(names), {}, []  # texts: a part's text by its number
+
+    def number(text):
+        n = parts.get(text)
+        if n is None:
+            n = parts[text] = len(texts)
+            texts.append(text)
+        return n
+
+    def as_written(position):
+        # Names long enough for a key to be cut at KEY_LENGTH: the key strings themselves.
+        for key in blocking_keys(records[ids[position]], kinds=(kind,)):
+            blocks[key].append(position)
+
+    if kind in ("tel", "doc"):
+        for position, pk in enumerate(ids):
+            phones, documents = extras.get(pk, ((), ()))
+            if kind == "tel":
+                keys = {"tel:" + key for phone in phones if (key := phone_key(phone))}
+            else:
+                keys = {("doc:" + key)[:KEY_LENGTH] for number_ in documents if (key := document_key(number_))}
+            for key in keys:
+                blocks[key].append(position)
+        return blocks, str
+    if kind == "ga":
+        for position in range(len(ids)):
+            both = _name_keys(names[given[position]], names[family[position]])[2]
+            if both:
+                blocks[both].append(position)
+        return blocks, str
+
+    cache = {}
+    if kind == "ff":
+        # ff:<family>:<father>:<initial>: a number for the family and father, and the initial.
+        for position in range(len(ids)):
+            g, f, fa = given[position], family[position], father[position]
+            if not (g and f and fa):
+                continue
+            pair = f * stride + fa
+            n = cache.get(pair)
+            if n is None:
+                prefix = ff_prefix(names[f], names[fa])
+                n = cache[pair] = number(prefix) if len(prefix) < KEY_LENGTH else -1
+            initial = ord(names[g][0][0])
+            if n < 0 or initial >= 1 << 16:
+                as_written(position)
+            else:
+                blocks[n << 16 | initial].append(position)
+        return blocks, lambda key: key if isinstance(key, str) else texts[key >> 16] + chr(key & 0xFFFF)
+
+    # wy:<word>:<year>:<initial> and wd:<word>:<date>: a number for the part before the year or
+    # date (and after it), then the year or the date as yyyymmdd.
+    wy = kind == "wy"
+    for position in range(len(ids)):
+        when = year[position] if wy else date[position]
+        if not when:
+            continue
+        key = given[position] * stride + family[position]
+        numbers = cache.get(key)
+        if numbers is None:
+            years, dates, _both, long = _name_keys(names[given[position]], names[family[position]])
+            numbers = cache[key] = None if long else tuple(number(part) for part in (years if wy else dates))
+        if numbers is None or when >= 10**8 or (wy and when >= 10**4):
+            as_written(position)
+        elif wy:
+            for n in numbers:
+                blocks[n * 10**4 + when].append(position)
+        else:
+            for n in numbers:
+                blocks[n * 10**8 + when].append(position)
+
+    def text(key):
+        if isinstance(key, str):
+            return key
+        if wy:
+            (before, after), when = texts[key // 10**4], key % 10**4
+            return f"{before}{when}{after}"
+        when = key % 10**8
+        return texts[key // 10**8] + _iso_date(when // 10**4, when // 100 % 100, when % 100)
+
+    return blocks, text
 
 
 # The same comparisons for another engine ---------------------------------------------------------

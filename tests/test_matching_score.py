@@ -230,3 +230,67 @@ def test_workers_share_the_pairs_of_a_block_without_scoring_one_twice():
     whole = score_blocks([("k", list(records))], records)
     assert sum(len(s) for s in shares) == len(whole) > 0
     assert {pair: value for s in shares for pair, value in s.items()} == whole
+
+
+# The in-memory batch's blocks (find_pairs) are the blocks of the key strings. ---------------------
+
+LONG = "Abdurrahmanbegovićzadehhasanovićmehmedbašićkaradžićpetrovićnikolićjovanović"
+people_with_extras = st.lists(st.tuples(
+    records | st.builds(person, given=st.just(LONG), family=st.sampled_from(NAMES + [LONG]),
+                        father=st.sampled_from(NAMES + [LONG]), year=st.none() | st.integers(1900, 2025)),
+    st.lists(st.sampled_from(["+383 44 123 456", "044123456", "049 000 111", "12", ""]), max_size=2),
+    st.lists(st.sampled_from(["K-1234567", "k1234567", "P 99", ""]), max_size=2)), min_size=1, max_size=12)
+
+
+@given(people_with_extras)
+def test_the_batch_builds_the_blocks_the_key_strings_give(people):
+    from collections import defaultdict
+
+    from matching.keys import KINDS, blocking_keys
+    from matching.score import Columns, kind_blocks
+
+    records_ = {pk: r for pk, (r, _p, _d) in enumerate(people, start=1)}
+    extras = {pk: (tuple(p), tuple(d)) for pk, (_r, p, d) in enumerate(people, start=1)}
+    columns = Columns.of(records_)
+    for kind in KINDS:
+        expected = defaultdict(list)
+        for pk in sorted(records_):
+            for key in blocking_keys(records_[pk], *extras[pk], kinds=(kind,)):
+                expected[key].append(pk)
+        blocks, text = kind_blocks(kind, columns, records_, extras)
+        assert {text(key): [columns.ids[i] for i in ids] for key, ids in blocks.items()} == expected
+
+
+@given(people_with_extras, st.none() | frequencies)
+def test_find_pairs_finds_every_pair_sharing_a_key_that_compare_scores_possible(people, counts):
+    # Blocks of other kinds leave alone the pairs of a `ga:` block: nothing may be lost by that.
+    from matching.keys import blocking_keys
+    from matching.score import find_pairs
+
+    records_ = {pk: r for pk, (r, _p, _d) in enumerate(people, start=1)}
+    extras = {pk: (tuple(p), tuple(d)) for pk, (_r, p, d) in enumerate(people, start=1)}
+    keys = {pk: blocking_keys(records_[pk], *extras[pk]) for pk in records_}
+    # Without frequencies given, find_pairs counts the names of the records themselves.
+    counts = counts or NameFrequencies.of_records(records_.values())
+    expected = {}
+    for a in records_:
+        for b in records_:
+            if a < b and keys[a] & keys[b]:
+                value = score(records_[a], records_[b], counts)
+                if value >= POSSIBLE:
+                    expected[a, b] = value
+    assert find_pairs(records_, extras, counts) == expected
+
+
+def test_a_typo_that_changes_the_ga_key_is_still_found_in_the_other_blocks():
+    from matching.keys import blocking_keys
+    from matching.score import find_pairs
+
+    # 1 and 2 differ by a typo that changes the family name's phonetic key, so they share no `ga:`
+    # block; each has a namesake of another generation, so both `ga:` blocks are scored. Their
+    # pair is found through a `wy:` block, where only pairs of one `ga:` block are left alone.
+    records_ = {1: person(family="Krasniqi", dob="1970-05-02"), 2: person(family="Krasnigi", dob="1970-05-02"),
+                3: person(family="Krasniqi", year=1930), 4: person(family="Krasnigi", year=1940)}
+    ga = {pk: {k for k in blocking_keys(r) if k.startswith("ga:")} for pk, r in records_.items()}
+    assert not ga[1] & ga[2] and ga[1] == ga[3] and ga[2] == ga[4]
+    assert (1, 2) in find_pairs(records_)
