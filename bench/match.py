@@ -58,13 +58,21 @@ def read(path):
 
 def homeward(rows, workers):
     """Homeward's batch in memory: the records, keys and scores of matching/, no database."""
+    from matching.score import find_pairs, without_collector
+
+    with without_collector():
+        records, extras = _records(rows)
+    return find_pairs(records, extras, workers=workers)
+
+
+def _records(rows):
+    """The CSV rows as matching.keys.Record (names, date, sex, place of origin), and their phones
+    and document numbers."""
     from bench.match_data import place_index
     from homeward.text import plain
-    from matching.score import find_pairs
     from matching.keys import Record
 
-    index, places = place_index(), {}
-    records, extras = {}, {}
+    index, places, records, extras = place_index(), {}, {}, {}
     for row in rows:
         day = datetime.date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None
         year = int(row["birth_year"]) if row["birth_year"] else None
@@ -81,7 +89,7 @@ def homeward(rows, workers):
                                     father_name=row["father_name"], date_of_birth=day, birth_year=year,
                                     sex=row["sex"], origin_id=place)
         extras[rec_id] = ((row["phone"],), (row["document"],))
-    return find_pairs(records, extras, workers=workers)
+    return records, extras
 
 
 def splink(rows, workers):

@@ -30,7 +30,7 @@ from audit.models import AuditEntry, entry
 from matching.keys import Record, blocking_keys, rebuild_keys, store_names, stored_names
 from matching.models import MatchKey
 from matching.score import (BLOCK_LIMIT, DEFAULT_THRESHOLD, MAX_YEAR_GAP, POSSIBLE, NameFrequencies, compare,
-                            score_blocks)
+                            score_blocks, without_collector)
 from registry.models import Person
 from registry.parsing import parse_date_of_birth
 
@@ -186,10 +186,11 @@ def _records():
     rows = Person.objects.order_by().values_list(
         "pk", "ref", "given_name", "family_name", "father_name", "date_of_birth", "birth_year", "sex",
         "household__origin_municipality_id")
-    for pk, ref, given, family, father, day, year, sex, place in rows.iterator(chunk_size=5000):
-        records[pk] = Record.of(given_name=given, family_name=family, father_name=father, date_of_birth=day,
-                                birth_year=year, sex=sex, origin_id=place)
-        refs[pk] = ref
+    with without_collector():
+        for pk, ref, given, family, father, day, year, sex, place in rows.iterator(chunk_size=5000):
+            records[pk] = Record.of(given_name=given, family_name=family, father_name=father, date_of_birth=day,
+                                    birth_year=year, sex=sex, origin_id=place)
+            refs[pk] = ref
     return records, refs
 
 

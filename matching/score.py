@@ -46,7 +46,9 @@ share them, so they are no evidence of being the same person (they only propose 
 """
 
 import bisect
+import contextlib
 import functools
+import gc
 import math
 from array import array
 from dataclasses import dataclass
@@ -342,8 +344,8 @@ _YEAR_ONLY_BITS = [BIRTH_WEIGHTS["same year"], BIRTH_WEIGHTS["a year apart"], BI
 
 
 class Columns:
-    """The records of a batch as columns of small integers by position (0, 1, ... in the order
-    added): names, fathers' names, sexes and places by id, the year (0 when unknown), month and
+    """The records of a batch as columns of small integers by position (0, 1, ... in the order of
+    their ids): names, fathers' names, sexes and places by id, the year (0 when unknown), month and
     day (0 for a year only or 1 January, as birth_weight reads them). Arrays rather than objects:
     forked workers read them without copying pages, and a million persons take a few MiB."""
 
@@ -356,43 +358,52 @@ class Columns:
         self.year, self.month, self.day = array("i"), array("b"), array("b")
         self.date = array("i")  # yyyymmdd of a full date, else 0
         self.sex, self.place = array("i"), array("i")
+        self._ga = None
 
     @classmethod
     def of(cls, records):
+        """The columns of `records` (id → Record) in the order of their ids, built a column at a
+        time (a million records: about a second, where a record at a time took five)."""
+        from itertools import chain
+
         columns = cls()
-        for pk in sorted(records):
-            columns.add(pk, records[pk])
+        columns.ids = sorted(records)
+        if not records:
+            return columns
+        given, family, father, year, month, day, sex, place = zip(*map(records.__getitem__, columns.ids))
+        name_ids, names = columns._name_ids, columns.names
+        for name in dict.fromkeys(chain(given, family, father)):
+            if name not in name_ids:
+                name_ids[name] = len(names)
+                names.append(name)
+        columns.given, columns.family, columns.father = (array("i", map(name_ids.__getitem__, column))
+                                                         for column in (given, family, father))
+        columns.year = array("i", [y or 0 for y in year])
+        # A full date: not a year only, not 1 January (as birth_weight reads them).
+        dates = [(m, d, y * 10000 + m * 100 + d) if y and m is not None and (m, d) != (1, 1) else (0, 0, 0)
+                 for y, m, d in zip(year, month, day)]
+        months, days, full = zip(*dates)
+        columns.month, columns.day, columns.date = array("b", months), array("b", days), array("i", full)
+        value_ids = columns._value_ids
+        for value in dict.fromkeys(chain(sex, place)):
+            if value and value not in value_ids:
+                value_ids[value] = len(value_ids) + 1
+        columns.sex, columns.place = (array("i", [value_ids.get(v, 0) if v else 0 for v in column])
+                                      for column in (sex, place))
         return columns
 
-    def _name(self, name):
-        i = self._name_ids.get(name)
-        if i is None:
-            i = self._name_ids[name] = len(self.names)
-            self.names.append(name)
-        return i
+    def ga_keys(self):
+        """{given name id * len(names) + family name id: the `ga:` key of that pair of names}, for
+        the pairs of names the records have. Worked out once (before the workers fork)."""
+        if self._ga is None:
+            from matching.keys import _name_keys
 
-    def _value(self, value):
-        if not value:
-            return 0
-        i = self._value_ids.get(value)
-        if i is None:
-            i = self._value_ids[value] = len(self._value_ids) + 1
-        return i
-
-    def add(self, pk, r):
-        """Append record `r` of id `pk`; returns its position."""
-        self.ids.append(pk)
-        self.given.append(self._name(r.given))
-        self.family.append(self._name(r.family))
-        self.father.append(self._name(r.father))
-        self.year.append(r.year or 0)
-        full = r.year and not _is_year_only(r)
-        self.month.append(r.month if full else 0)
-        self.day.append(r.day if full else 0)
-        self.date.append(r.year * 10000 + r.month * 100 + r.day if full else 0)
-        self.sex.append(self._value(r.sex))
-        self.place.append(self._value(r.place))
-        return len(self.ids) - 1
+            stride, names = len(self.names), self.names
+            self._ga = {}
+            for key in dict.fromkeys(g * stride + f for g, f in zip(self.given, self.family)):
+                given, family = divmod(key, stride)
+                self._ga[key] = _name_keys(names[given], names[family])[2]
+        return self._ga
 
     def frequencies(self):
         """NameFrequencies of the records (what NameFrequencies.of_records counts), by name id."""
@@ -496,10 +507,7 @@ class _Batch:
         this run, else None."""
         ga = self._cover.get(key, False)
         if ga is False:
-            from matching.keys import _name_keys
-
-            given, family = divmod(key, self.stride)
-            ga = _name_keys(self.c.names[given], self.c.names[family])[2]
+            ga = self.c.ga_keys()[key]
             ga = self._cover[key] = ga if ga in self.covered else None
         return ga
 
@@ -719,18 +727,11 @@ def find_pairs(records, extras=None, frequencies=None, threshold=DEFAULT_THRESHO
     With several workers (forked processes sharing the records), each builds and scores the
     blocks of the kinds of key it takes up (matching.keys.KINDS, the costliest first); a pair met
     in blocks of two kinds is found once."""
-    import gc
-
     from matching.keys import KINDS
 
     extras = extras or {}
-    # Millions of small objects, none in a cycle: the collector would only walk them again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        columns = Columns()
-        for pk in sorted(records):
-            columns.add(pk, records[pk])
+    with without_collector():
+        columns = Columns.of(records)
         if frequencies is None:
             frequencies = columns.frequencies()
         covered = _covered(columns, block_limit)
@@ -758,10 +759,20 @@ def find_pairs(records, extras=None, frequencies=None, threshold=DEFAULT_THRESHO
             finally:
                 _SHARED = None
                 gc.unfreeze()
-        if skipped:
-            for key, size in too_large:
-                skipped(key, size)
-        return found
+    if skipped:
+        for key, size in too_large:
+            skipped(key, size)
+    return found
+
+
+@contextlib.contextmanager
+def without_collector():
+    """Build or read a batch's millions of small objects, none in a cycle, without the garbage
+    collector, which would only walk them again and again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -777,12 +788,9 @@ def _covered(columns, block_limit):
     not be paired again in blocks of other kinds (_Batch.block's `elsewhere`)."""
     from collections import Counter
 
-    from matching.keys import _name_keys
-
-    stride, names, sizes = len(columns.names), columns.names, Counter()
+    stride, ga, sizes = len(columns.names), columns.ga_keys(), Counter()
     for key, n in Counter(g * stride + f for g, f in zip(columns.given, columns.family)).items():
-        given, family = divmod(key, stride)
-        sizes[_name_keys(names[given], names[family])[2]] += n
+        sizes[ga[key]] += n
     return {key for key, n in sizes.items() if key and 1 < n <= block_limit}
 
 
@@ -849,8 +857,9 @@ def kind_blocks(kind, columns, records, extras):
                 blocks[key].append(position)
         return blocks, str
     if kind == "ga":
+        ga = columns.ga_keys()
         for position in range(len(ids)):
-            both = _name_keys(names[given[position]], names[family[position]])[2]
+            both = ga[given[position] * stride + family[position]]
             if both:
                 blocks[both].append(position)
         return blocks, str
