@@ -325,6 +325,8 @@ _DIFFERENT_GIVEN_BITS = max(
 # When the names leave more than this for the date, sex and origin to add, only the same full date
 # can (one slip of the date and the same sex and origin add at most this).
 SAME_DATE_ONLY = BIRTH_WEIGHTS["one slip"] + 1 + 2
+# And with more than this, only two full dates can (the same year and sex and origin add at most this).
+TWO_DATES_ONLY = BIRTH_WEIGHTS["same year"] + 1 + 2
 _YEAR_ONLY_BITS = [BIRTH_WEIGHTS["same year"], BIRTH_WEIGHTS["a year apart"], BIRTH_WEIGHTS["2-3 years apart"],
                    BIRTH_WEIGHTS["2-3 years apart"]]
 
@@ -555,16 +557,34 @@ class _Batch:
         fathers whose children must share a date are never gone through one by one."""
         # The sum in compare's order (given, family, father, date, sex, origin): the same float.
         need = self.need - (REST_MAX_BITS - NAME_WEIGHTS["father"][EXACT])
+        date, father, year = self.c.date, self.c.father, self.c.year
         if self.need - (names + NAME_WEIGHTS["father"][EXACT]) <= SAME_DATE_ONLY:
+            total, memo, stride, gap = self.need, self._fathers, self.stride, self.gap
             b_items = list(fathers_b.items())
             for x, (fa, a) in enumerate(fathers_a.items()):
+                single = len(a[0]) == 1
                 for y in range(x if same else 0, len(b_items)):
                     fb, b = b_items[y]
-                    bits = names + self._father_bits(fa, fb) if fa and fb else names
-                    if self.need - bits <= SAME_DATE_ONLY and not (same and x == y and len(a[0]) == 1):
-                        self._pairs(a, b, same and x == y, bits, pairs)
+                    if fa and fb:
+                        bits = memo.get(fa * stride + fb)
+                        bits = names + (self._father_bits(fa, fb) if bits is None else bits)
+                    else:
+                        bits = names
+                    if total - bits > SAME_DATE_ONLY:
+                        continue
+                    if same and x == y:
+                        if not single:
+                            self._pairs(a, b, True, bits, pairs)
+                    elif single and len(b[0]) == 1:
+                        # Two persons (most fathers' names are one person's): _pairs, unrolled.
+                        i, j = a[0][0], b[0][0]
+                        if total - bits > TWO_DATES_ONLY and not (date[i] and date[j]):
+                            continue
+                        if not year[i] or not year[j] or abs(year[i] - year[j]) <= gap:
+                            pairs.append((i, j, bits))
+                    else:
+                        self._pairs(a, b, False, bits, pairs)
         # The rest: persons of the same full date whose fathers leave only that.
-        date, father = self.c.date, self.c.father
         if same:
             candidates = ((i, j) for members in dated_b.values() for k, i in enumerate(members)
                           for j in members[k + 1 :])
@@ -595,7 +615,7 @@ class _Batch:
             self._same_dates(a, b, same, bits, pairs)
             return
         da, ya = a
-        if short > BIRTH_WEIGHTS["same year"] + 3:
+        if short > TWO_DATES_ONLY:
             # Only two full dates can do it.
             da = [i for i in da if date[i]]
             ya = [self.c.year[i] for i in da]
