@@ -72,9 +72,13 @@ def _records(rows):
     from homeward.text import plain
     from matching.keys import Record
 
-    index, places, records, extras = place_index(), {}, {}, {}
+    index, places, records, extras, dates = place_index(), {}, {}, {}, {}
     for row in rows:
-        day = datetime.date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None
+        day = None
+        if text := row["date_of_birth"]:
+            day = dates.get(text)
+            if day is None:
+                day = dates[text] = datetime.date.fromisoformat(text)
         year = int(row["birth_year"]) if row["birth_year"] else None
         place = None
         if row["place_id"].startswith("suburb:"):

@@ -105,16 +105,12 @@ class Record(NamedTuple):
     @classmethod
     def of(cls, *, given_name, family_name, father_name="", date_of_birth=None, birth_year=None, sex="",
            origin_id=None):
-        return cls(
-            given=name_words(given_name),
-            family=name_words(family_name),
-            father=name_words(father_name),
-            year=date_of_birth.year if date_of_birth else birth_year,
-            month=date_of_birth.month if date_of_birth else None,
-            day=date_of_birth.day if date_of_birth else None,
-            sex=sex or "",
-            place=origin_id,
-        )
+        # Positional: a batch makes a million of them, and keywords cost a third of the time.
+        if date_of_birth:
+            return cls(name_words(given_name), name_words(family_name), name_words(father_name), date_of_birth.year,
+                       date_of_birth.month, date_of_birth.day, sex or "", origin_id)
+        return cls(name_words(given_name), name_words(family_name), name_words(father_name), birth_year, None, None,
+                   sex or "", origin_id)
 
     @classmethod
     def of_person(cls, person):
