@@ -138,9 +138,15 @@ def _name_keys(given, family):
             # No other name needed: a record that lost one (an old list, a file) still meets its
             # person by the name it kept and the date.
             dates[f"wd:{phonetic(word)}:"] = None
-    both = "ga:" + ":".join(sorted((phonetic(given[0]), phonetic(family[0])))) if given and family else None
     long = any(len(k) > KEY_LENGTH - 20 for k in [*dates, *(before for before, _after in years)])
-    return tuple(years), tuple(dates), both and both[:KEY_LENGTH], long
+    return tuple(years), tuple(dates), ga_key(given, family), long
+
+
+def ga_key(given, family):
+    """The `ga:` key of a given and a family name (word tuples), or None without both."""
+    if not (given and family):
+        return None
+    return ("ga:" + ":".join(sorted((phonetic(given[0]), phonetic(family[0])))))[:KEY_LENGTH]
 
 
 @functools.lru_cache(maxsize=50_000)

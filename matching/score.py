@@ -384,13 +384,13 @@ class Columns:
         """{given name id * len(names) + family name id: the `ga:` key of that pair of names}, for
         the pairs of names the records have. Worked out once (before the workers fork)."""
         if self._ga is None:
-            from matching.keys import _name_keys
+            from matching.keys import ga_key
 
             stride, names = len(self.names), self.names
             self._ga = {}
             for key in dict.fromkeys(g * stride + f for g, f in zip(self.given, self.family)):
                 given, family = divmod(key, stride)
-                self._ga[key] = _name_keys(names[given], names[family])[2]
+                self._ga[key] = ga_key(names[given], names[family])
         return self._ga
 
     def frequencies(self):
