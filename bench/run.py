@@ -87,9 +87,10 @@ def stop_server(process):
 
 
 def scenarios(prepared, think):
-    """(name, paths, headers, count_hits, think seconds) for each load scenario: the closed-loop
-    scenarios the target is about, then (with think > 0) the caseworker's again with people who
-    pause between searches."""
+    """(name, paths, headers, count_hits, think seconds, context only) for each load scenario: the
+    floor (the cheapest authenticated API request under the same load, to show what the server
+    and the machine can do at all), the closed-loop scenarios the target is about, then (with
+    think > 0) the caseworker's again with people who pause between searches."""
     terms = [t["q"] for t in prepared["terms"]]
     cookie = prepared["session_cookie"]
 
@@ -101,13 +102,15 @@ def scenarios(prepared, think):
         return load.page_paths(terms), {"Cookie": f"{cookie}={prepared['users'][role]['session']}",
                                         "Accept": "text/html"}
 
-    out = []
+    floor = ["/api/v1/programmes?limit=1"], api("caseworker")[1]
+    out = [("Floor: API programme list, 1 item, caseworker", *floor, False, 0.0, True)]
     for role in ("caseworker", "admin"):
-        out.append((f"API search, {role}", *api(role), True, 0.0))
-        out.append((f"List page search, {role}", *page(role), False, 0.0))
+        out.append((f"API search, {role}", *api(role), True, 0.0, False))
+        out.append((f"List page search, {role}", *page(role), False, 0.0, False))
     if think > 0:
-        out.append((f"API search, caseworker, {think:g} s think time", *api("caseworker"), True, think))
-        out.append((f"List page search, caseworker, {think:g} s think time", *page("caseworker"), False, think))
+        out.append((f"API search, caseworker, {think:g} s think time", *api("caseworker"), True, think, True))
+        out.append((f"List page search, caseworker, {think:g} s think time", *page("caseworker"), False, think,
+                    True))
     return out
 
 
@@ -147,13 +150,14 @@ def measure(section, args):
     section["server"] = shlex.join(map(str, command)).replace(str(ROOT) + "/", "")
     results = []
     try:
-        for name, paths, headers, count_hits, think in scenarios(prepared, args.think):
+        for name, paths, headers, count_hits, think, context in scenarios(prepared, args.think):
             log(f"{kind}: {name}: {args.clients} clients, {args.warmup:g} s warm-up + {args.seconds:g} s")
             result = load.run(name, port=port, paths=paths, headers=headers, clients=args.clients,
                               seconds=args.seconds, warmup=args.warmup, max_requests=args.requests,
                               count_hits=count_hits, think=think)
             summary = result.summary()
             summary["think"] = think
+            summary["context"] = context
             summary["error_samples"] = result.error_samples
             results.append(summary)
             log(f"{kind}: {name}: {summary['requests']} requests, {summary['errors']} errors, "
