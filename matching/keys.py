@@ -185,14 +185,20 @@ def blocking_keys(record, phones=(), documents=(), kinds=KINDS):
         if record.father and "ff" in kinds:
             keys.add((ff_prefix(record.family, record.father) + record.given[0][0])[:KEY_LENGTH])
     if "tel" in kinds:
-        for phone in phones:
-            if key := phone_key(phone):
-                keys.add("tel:" + key)
+        keys |= phone_keys(phones)
     if "doc" in kinds:
-        for number in documents:
-            if key := document_key(number):
-                keys.add(("doc:" + key)[:KEY_LENGTH])
+        keys |= document_keys(documents)
     return keys
+
+
+def phone_keys(phones):
+    """The `tel:` keys of some phone numbers."""
+    return {"tel:" + key for phone in phones if (key := phone_key(phone))}
+
+
+def document_keys(documents):
+    """The `doc:` keys of some identity document numbers."""
+    return {("doc:" + key)[:KEY_LENGTH] for number in documents if (key := document_key(number))}
 
 
 def write_keys(person):

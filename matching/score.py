@@ -346,12 +346,12 @@ class Columns:
         self.year, self.month, self.day = array("i"), array("b"), array("b")
         self.date = array("i")  # yyyymmdd of a full date, else 0
         self.sex, self.place = array("i"), array("i")
-        self._ga = None
+        self._pairs = self._ga = None
 
     @classmethod
     def of(cls, records):
         """The columns of `records` (id → Record) in the order of their ids, built a column at a
-        time (a million records: under 3 s of processor time, where a record at a time took 5)."""
+        time (a million records: under 3 s, where a record at a time took about 5)."""
         from itertools import chain
 
         columns = cls()
@@ -380,17 +380,23 @@ class Columns:
                                       for column in (sex, place))
         return columns
 
+    def name_pairs(self):
+        """{given name id * len(names) + family name id: records with that pair of names}."""
+        if self._pairs is None:
+            from collections import Counter
+
+            stride = len(self.names)
+            self._pairs = Counter(g * stride + f for g, f in zip(self.given, self.family))
+        return self._pairs
+
     def ga_keys(self):
-        """{given name id * len(names) + family name id: the `ga:` key of that pair of names}, for
-        the pairs of names the records have. Worked out once (before the workers fork)."""
+        """{name_pairs() key: the `ga:` key of that pair of names}. Worked out once, before the
+        workers fork."""
         if self._ga is None:
             from matching.keys import ga_key
 
             stride, names = len(self.names), self.names
-            self._ga = {}
-            for key in dict.fromkeys(g * stride + f for g, f in zip(self.given, self.family)):
-                given, family = divmod(key, stride)
-                self._ga[key] = ga_key(names[given], names[family])
+            self._ga = {key: ga_key(names[key // stride], names[key % stride]) for key in self.name_pairs()}
         return self._ga
 
     def frequencies(self):
@@ -794,8 +800,8 @@ def _covered(columns, block_limit):
     not be paired again in blocks of other kinds (_Batch.block's `elsewhere`)."""
     from collections import Counter
 
-    stride, ga, sizes = len(columns.names), columns.ga_keys(), Counter()
-    for key, n in Counter(g * stride + f for g, f in zip(columns.given, columns.family)).items():
+    ga, sizes = columns.ga_keys(), Counter()
+    for key, n in columns.name_pairs().items():
         sizes[ga[key]] += n
     return {key for key, n in sizes.items() if key and 1 < n <= block_limit}
 
@@ -834,7 +840,7 @@ def kind_blocks(kind, columns, records, extras):
     once per pair of names: a million persons' key strings took longer than scoring the blocks."""
     from collections import defaultdict
 
-    from matching.keys import KEY_LENGTH, _iso_date, _name_keys, blocking_keys, document_key, ff_prefix, phone_key
+    from matching.keys import KEY_LENGTH, _iso_date, _name_keys, blocking_keys, document_keys, ff_prefix, phone_keys
 
     blocks, ids, names = defaultdict(list), columns.ids, columns.names
     given, family, father, year, date = columns.given, columns.family, columns.father, columns.year, columns.date
@@ -855,11 +861,7 @@ def kind_blocks(kind, columns, records, extras):
     if kind in ("tel", "doc"):
         for position, pk in enumerate(ids):
             phones, documents = extras.get(pk, ((), ()))
-            if kind == "tel":
-                keys = {"tel:" + key for phone in phones if (key := phone_key(phone))}
-            else:
-                keys = {("doc:" + key)[:KEY_LENGTH] for number_ in documents if (key := document_key(number_))}
-            for key in keys:
+            for key in phone_keys(phones) if kind == "tel" else document_keys(documents):
                 blocks[key].append(position)
         return blocks, str
     if kind == "ga":
