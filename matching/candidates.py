@@ -19,7 +19,6 @@ only candidates they may see. What they learn about the rest is one flag, on the
 """
 
 import datetime
-import itertools
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -30,7 +29,7 @@ from audit.models import AuditEntry, entry
 from matching.keys import Record, blocking_keys, rebuild_keys, store_names, stored_names
 from matching.models import MatchKey
 from matching.score import (BLOCK_LIMIT, DEFAULT_THRESHOLD, MAX_YEAR_GAP, POSSIBLE, NameFrequencies, compare,
-                            score_blocks, without_collector)
+                            find_pairs, without_collector)
 from registry.models import Person
 from registry.parsing import parse_date_of_birth
 
@@ -182,42 +181,47 @@ def _outside_scope(user, hidden, via):
 # The whole registry --------------------------------------------------------------------------
 
 def _records():
-    records, refs = {}, {}
-    rows = Person.objects.order_by().values_list(
-        "pk", "ref", "given_name", "family_name", "father_name", "date_of_birth", "birth_year", "sex",
-        "household__origin_municipality_id")
+    """Every person as a Record, their refs, and the phones (theirs and their household's) and
+    identity document numbers that only propose candidates: what index_persons reads for the
+    MatchKey rows, so the batch's blocks are the index's."""
+    from registry.models import IdentityDocument
+
+    records, refs, extras, numbers = {}, {}, {}, {}
     with without_collector():
-        for pk, ref, given, family, father, day, year, sex, place in rows.iterator(chunk_size=5000):
+        for person_id, number in IdentityDocument.objects.order_by().values_list("person_id", "number").iterator(
+                chunk_size=10000):
+            numbers.setdefault(person_id, []).append(number)
+        rows = Person.objects.order_by().values_list(
+            "pk", "ref", "given_name", "family_name", "father_name", "date_of_birth", "birth_year", "sex",
+            "household__origin_municipality_id", "phone", "household__phone")
+        for pk, ref, given, family, father, day, year, sex, place, phone, household_phone in rows.iterator(
+                chunk_size=5000):
             records[pk] = Record.of(given_name=given, family_name=family, father_name=father, date_of_birth=day,
                                     birth_year=year, sex=sex, origin_id=place)
             refs[pk] = ref
-    return records, refs
-
-
-PROGRESS_EVERY = 2000
-
-
-def _blocks():
-    rows = MatchKey.objects.order_by("key", "person_id").values_list("key", "person_id")
-    for key, group in itertools.groupby(rows.iterator(chunk_size=10000), key=lambda row: row[0]):
-        yield key, sorted({person_id for _key, person_id in group})
+            extras[pk] = ((phone, household_phone), tuple(numbers.get(pk, ())))
+    return records, refs, extras
 
 
 def registry_pairs(threshold=DEFAULT_THRESHOLD, *, rebuild=False, block_limit=BLOCK_LIMIT, skipped=None,
-                   progress=None):
+                   progress=None, workers=None):
     """Every pair of persons that share a blocking key and score at least `threshold`:
-    [(ref_a, ref_b, score)] with ref_a < ref_b, best first. Persons never indexed are indexed
-    first (all of them with `rebuild`). Blocks over `block_limit` persons are skipped and
-    reported to `skipped(key, size)`; `progress(blocks_done, blocks_total)` is called every
-    PROGRESS_EVERY blocks."""
+    [(ref_a, ref_b, score)] with ref_a < ref_b, best first: find_pairs over the registry's
+    records, in `workers` forked processes (settings.HOMEWARD_MATCH_WORKERS by default). Blocks
+    over `block_limit` persons are skipped and reported to `skipped(key, size)`;
+    `progress(kinds_done, kinds)` is called as each kind of key is done.
+
+    The blocking keys are built in memory from the records as read now, the same keys as the
+    MatchKey rows the registration check reads. Those rows are brought up to date first (persons
+    never indexed; everyone with `rebuild`), and the name counts stored for the check."""
+    from django.conf import settings
+
     rebuild_keys(missing_only=not rebuild)
-    records, refs = _records()
+    records, refs, extras = _records()
     frequencies = NameFrequencies.of_records(records.values())
     store_names(frequencies)  # the checks while registering weigh names by these counts too
-    total = MatchKey.objects.values("key").distinct().count() if progress else 0
-    found = score_blocks(_blocks(), records, frequencies, threshold, block_limit=block_limit, skipped=skipped,
-                         progress=(lambda done: progress(done, total)) if progress else None,
-                         progress_every=PROGRESS_EVERY)
+    found = find_pairs(records, extras, frequencies, threshold, block_limit=block_limit, skipped=skipped,
+                       workers=settings.HOMEWARD_MATCH_WORKERS if workers is None else workers, progress=progress)
     # Persons written without a ref (only possible outside registry.actions) show as #<id>.
     label = {pk: ref or f"#{pk}" for pk, ref in refs.items()}
     rows = [tuple(sorted((label[a], label[b]))) + (value,) for (a, b), value in found.items()]

@@ -712,8 +712,9 @@ class _Batch:
 def score_blocks(blocks, records, frequencies=None, threshold=DEFAULT_THRESHOLD, *, block_limit=BLOCK_LIMIT,
                  skipped=None, progress=None, progress_every=2000, share=(0, 1)):
     """{(a, b): score} for every pair a < b sharing a block whose score reaches `threshold`.
-    `blocks` yields (key, sorted ids), `records` maps id → Record. The one definition of the batch,
-    used over the database (matching.candidates.registry_pairs) and in memory (find_pairs).
+    `blocks` yields (key, sorted ids), `records` maps id → Record: blocks made elsewhere (the
+    MatchKey table, another engine's blocking: docs/matching-at-scale.md), scored by the same
+    _Batch as find_pairs, which builds the blocks in memory.
     `share` (k, n) scores only the pairs whose positions in sorted(records) add up to k modulo n:
     n workers (or machines), each its share, none scoring another's pairs."""
     columns = Columns.of(records)
@@ -733,12 +734,14 @@ def score_blocks(blocks, records, frequencies=None, threshold=DEFAULT_THRESHOLD,
 
 
 def find_pairs(records, extras=None, frequencies=None, threshold=DEFAULT_THRESHOLD, *, block_limit=BLOCK_LIMIT,
-               skipped=None, workers=1):
+               skipped=None, workers=1, progress=None):
     """score_blocks over blocks built in memory: `records` maps id → Record, `extras` id → (phones,
-    documents) that only propose candidates. The batch without a database, for a file or a test.
+    documents) that only propose candidates. The batch of `homeward match` (read from the
+    registry, matching.candidates.registry_pairs), of a file and of the tests.
     With several workers (forked processes sharing the records), each builds and scores the
     blocks of the kinds of key it takes up (matching.keys.KINDS, the costliest first); a pair met
-    in blocks of two kinds is found once."""
+    in blocks of two kinds is found once. `progress(kinds done, kinds)` is called as each kind
+    of key is done."""
     from matching.keys import KINDS
 
     extras = extras or {}
@@ -753,10 +756,12 @@ def find_pairs(records, extras=None, frequencies=None, threshold=DEFAULT_THRESHO
         found, too_large = {}, []
         if workers <= 1:
             batch = None
-            for kind in kinds:
+            for done, kind in enumerate(kinds, start=1):
                 batch, part, large = _find(shared, kind, batch)
                 found.update(part)
                 too_large += large
+                if progress:
+                    progress(done, len(kinds))
         else:
             import multiprocessing
 
@@ -765,9 +770,11 @@ def find_pairs(records, extras=None, frequencies=None, threshold=DEFAULT_THRESHO
             gc.freeze()  # the collector in a worker would touch, and so copy, every page of the parent
             try:
                 with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    for part, large in pool.imap_unordered(_find_kind, kinds):
+                    for done, (part, large) in enumerate(pool.imap_unordered(_find_kind, kinds), start=1):
                         found.update(part)
                         too_large += large
+                        if progress:
+                            progress(done, len(kinds))
             finally:
                 _SHARED = None
                 gc.unfreeze()

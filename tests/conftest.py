@@ -22,6 +22,10 @@ from registry.models import Household, Person, VulnerabilityCategory
 def fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The duplicate search forks workers; the test process may hold threads (a live server, the
+    # browser), which a fork copies half-way. Forked workers are tested in a fresh process
+    # (tests/test_matching_score.py).
+    settings.HOMEWARD_MATCH_WORKERS = 1
 
 
 # Reference data comes from data migrations. A transactional test (threads, live server) empties

@@ -158,13 +158,40 @@ def test_a_person_without_a_ref_is_written_by_id(registry):
     assert (f"#{copy.pk}", "P-0-0") in {(a, b) for a, b, _s in rows}
 
 
-def test_the_batch_reports_its_progress_over_every_block(registry, monkeypatch):
+def test_the_batch_reports_its_progress_as_each_kind_of_key_is_done(registry):
     from matching import candidates
-    from matching.models import MatchKey
+    from matching.keys import KINDS
 
-    monkeypatch.setattr(candidates, "PROGRESS_EVERY", 1)
     calls = []
     candidates.registry_pairs(progress=lambda done, total: calls.append((done, total)))
-    blocks = MatchKey.objects.values("key").distinct().count()
-    assert [done for done, _ in calls] == list(range(1, blocks + 1))
-    assert {total for _, total in calls} == {blocks}
+    assert calls == [(done, len(KINDS)) for done in range(1, len(KINDS) + 1)]
+
+
+def test_the_batch_blocks_as_the_index_the_check_reads_does(registry):
+    # The batch builds its blocks in memory from the records; scoring the MatchKey rows' blocks
+    # instead must give the same pairs, a shared phone and identity document included.
+    from itertools import groupby
+
+    from matching import candidates
+    from matching.keys import rebuild_keys
+    from matching.models import MatchKey
+    from matching.score import NameFrequencies, score_blocks
+    from registry.models import IdentityDocument
+
+    a, b = Person.objects.get(ref="P-1-1"), Person.objects.get(ref="P-7-2")
+    for person in (a, b):
+        IdentityDocument.objects.create(person=person, kind="id_card", number="K-1234567")
+    Person.objects.filter(pk=Person.objects.get(ref="P-3-0").pk).update(phone="+383 49 555 111")
+    Person.objects.filter(pk=Person.objects.get(ref="D-2").pk).update(phone="049555111")
+    rebuild_keys()
+    rows = candidates.registry_pairs(threshold=0)  # every pair sharing a block
+
+    records, refs, _extras = candidates._records()
+    keys = MatchKey.objects.order_by("key", "person_id").values_list("key", "person_id")
+    blocks = [(key, sorted(pk for _key, pk in group)) for key, group in groupby(keys, key=lambda row: row[0])]
+    assert {key for key, _ids in blocks if key.startswith(("tel:", "doc:"))}
+    expected = score_blocks(blocks, records, NameFrequencies.of_records(records.values()), 0)
+    assert {(a, b): value for a, b, value in rows} == {
+        tuple(sorted((refs[i], refs[j]))): value for (i, j), value in expected.items()}
+    found = {(a, b) for a, b, _value in rows}
+    assert {("P-1-1", "P-7-2"), ("D-2", "P-3-0")} <= found and len(found) > len(registry)
