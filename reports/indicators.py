@@ -8,6 +8,13 @@ covers the whole programme. Persons, households, deliveries and their details go
 registry's scoping (a donor sees none of them); activities, community projects and manual values
 are programme-level records every role sees.
 
+Persons and households assisted test persons against a set of direct beneficiaries
+(reports.reach.direct_condition). Inside one computation of figures (reports.cache.count: a whole
+framework) each distinct set is built once, into a temporary table, and read by every indicator,
+target period and breakdown that asks for it: "persons assisted" and "households assisted" of the
+same types share theirs, and each target period has its own. Alone (a drill-down's figure) the
+set is a subquery of the figure's query, built for it.
+
 A framework counts its programme and every phase of it, any depth ("377 houses since 2017").
 Periods: a target's actual counts what happened from its start to its end (never past the
 report date); the indicator's actual counts everything up to the report date.

@@ -65,7 +65,11 @@ def framework(programme, basis):
 
 
 def count_framework(programme, basis):
-    """[goal {level, code, statement, indicators, children: [outcome {..., children: [output]}]}]."""
+    """[goal {level, code, statement, indicators, children: [outcome {..., children: [output]}]}].
+
+    Counted through reports.cache.count, the whole framework is one computation: a set of direct
+    beneficiaries that several indicators, periods and breakdowns count is built once for all of
+    them (reports.reach.built_once)."""
     chosen = (Indicator.objects.select_related("numerator", "denominator")
               .prefetch_related("assistance_types", "targets"))
     results = list(Result.objects.filter(programme=programme).prefetch_related(Prefetch("indicators", chosen)))
