@@ -40,6 +40,7 @@ bench-match: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/match.py
 	$(BIN)/python bench/match_check.py
+	$(BIN)/python bench/match_registry.py
 
 # After changing interface strings: extract them, translate the new ones in locale/*/django.po
 # (tests/test_translations.py fails while any is missing), then compile.

@@ -123,6 +123,12 @@ def splink(rows, workers):
     })
     connection = duckdb.connect()
     connection.execute(f"SET threads TO {workers}")
+    # At 1,000,000 records the blocking rules make about 365 million comparisons: DuckDB's default
+    # (80% of the machine's memory) left nothing for anything else, so it works within a limit and
+    # spills to disk beyond it (MATCH_SPLINK_MEMORY, default 8GB).
+    DATA.mkdir(exist_ok=True)
+    connection.execute("SET memory_limit = ?", [os.environ.get("MATCH_SPLINK_MEMORY", "8GB")])
+    connection.execute("SET temp_directory = ?", [str(DATA / "duckdb-spill")])
     db_api = DuckDBAPI(connection=connection)
     comparisons = [cl.NameComparison("given_name"), cl.NameComparison("family_name"),
                    cl.DateOfBirthComparison("dob", input_is_string=True),
