@@ -328,12 +328,8 @@ def main():
             parser.error(f"--databases: unknown {kind!r} (sqlite, postgres)")
     run["finished"] = datetime.datetime.now(datetime.UTC)
     text = report(run)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-    elif args.deliveries == FULL_SIZE:
-        results_file.write_section("deliveries", text)
-    else:
-        (DATA / f"RESULTS-deliveries-{args.deliveries}.md").write_text(text, encoding="utf-8")
+    results_file.publish("deliveries", text, output=args.output, full=args.deliveries == FULL_SIZE,
+                         small=DATA / f"RESULTS-deliveries-{args.deliveries}.md")
     print(verdict(run).replace("**", ""))
     return 0
 

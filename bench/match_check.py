@@ -287,14 +287,10 @@ def main():
         "load_before": load_before, "load_after": " ".join(loadavg()), "summary": summary(rows),
     }
     text = markdown(run)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-    elif args.persons >= 1_000_000 and args.checks >= 1000:
-        from bench import results
+    from bench import results
 
-        results.write_section("match-check", text)
-    else:
-        (DATA / "RESULTS-match-check.md").write_text(text, encoding="utf-8")
+    results.publish("match-check", text, output=args.output, full=args.persons >= 1_000_000 and args.checks >= 1000,
+                    small=DATA / "RESULTS-match-check.md")
     print(text)
 
 

@@ -227,14 +227,10 @@ def main():
         "memory_run": memory_run, "same_pairs": found == expected,
     }
     text = markdown(run)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-    elif args.persons == FULL_SIZE:
-        from bench import results
+    from bench import results
 
-        results.write_section("match-registry", text)
-    else:
-        (DATA / f"RESULTS-match-registry-{args.persons}.md").write_text(text, encoding="utf-8")
+    results.publish("match-registry", text, output=args.output, full=args.persons == FULL_SIZE,
+                    small=DATA / f"RESULTS-match-registry-{args.persons}.md")
     for leftover in (command_csv, memory_pairs, source):
         leftover.unlink(missing_ok=True)
     print(text)

@@ -37,3 +37,16 @@ def write_section(name, markdown, path=PATH):
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def publish(name, markdown, *, output=None, full=False, small=None):
+    """Where a benchmark's report goes: `output` when given; its section of RESULTS.md for a run
+    at full size; else the file `small` under bench/data/, so a quick check never overwrites the
+    real figures."""
+    if output:
+        output.write_text(markdown, encoding="utf-8")
+    elif full:
+        write_section(name, markdown)
+    else:
+        small.parent.mkdir(exist_ok=True)
+        small.write_text(markdown, encoding="utf-8")

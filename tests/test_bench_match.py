@@ -103,3 +103,24 @@ def test_it_gives_splink_the_weights_of_our_levels():
     # In a registry of 2^20 persons Homeward wants 20 bits for even odds, and so does the model.
     prior = splink_settings(persons=2**20)["probability_two_random_records_match"]
     assert round(math.log2(prior / (1 - prior)), 6) == -20
+
+
+def test_homeward_match_over_the_stored_records_finds_what_the_batch_finds_in_memory(db):
+    # bench/match_registry.py stores the records as persons and times `homeward match` over them;
+    # its comparison with the in-memory batch means something only if both see the same records.
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    from bench.match import _records as bench_records
+    from bench.match_registry import fill
+
+    rows = [{k: str(v) if v is not None else "" for k, v in row.items()} for row in synthetic(800, seed=9)]
+    fill(rows)
+    out = io.StringIO()
+    call_command("match", stdout=out)
+    stored = {tuple(sorted((int(r["ref_a"][1:]), int(r["ref_b"][1:])))) for r in csv.DictReader(io.StringIO(
+        out.getvalue()))}
+    records, extras = bench_records(rows)
+    assert stored == set(find_pairs(records, extras)) and len(stored) > 100
