@@ -58,7 +58,7 @@ def test_each_indicator_and_period_gets_its_own_figures(planned):
     # Everyone reached: 5 in the first quarter (two houses), 10 after (three grants, Dragan's
     # referral); the grants alone reach the three families' 9 members, none in the first quarter.
     assert got == {"P1": (10, [5, 10]), "H1": (4, [2, 4]), "P3": (9, [0, 9])}
-    for ind in (planned.output.indicators.all()):
+    for ind in w.output.indicators.all():
         mine = alone(ind, basis)
         assert figures[ind.code]["actual"] == mine["actual"], ind.code
         assert [t["actual"] for t in figures[ind.code]["targets"]] == mine["targets"], ind.code
