@@ -17,11 +17,12 @@ figure, one framework, one news paragraph) asks for the same set of direct benef
 times: reach by a trait groups it, counts its households and everyone in them; a framework's
 persons- and households-assisted indicators, each target period and each breakdown ask for it
 again. Building the set is most of the cost (a UNION over every delivered delivery of the
-programmes, 25-44 s of each figure at a million persons), so within a computation each distinct
-set (the same SQL and parameters: programmes, dates, scope, clearance, types of assistance and of
-activity) is built once into a temporary table of person ids, and every figure reads that table.
-The tables belong to the database connection and are dropped when the computation ends.
-Outside a computation (a drill-down's figure, a single indicator) the set is a subquery as before.
+programmes: 25-44 s of each figure at a million persons on SQLite), so within a computation each
+distinct set (the same SQL and parameters: programmes, dates, scope, clearance, types of
+assistance and of activity) is built once into a temporary table of person ids, and every figure
+reads that table. The tables belong to the database connection and are dropped when the
+computation ends. Outside a computation (a drill-down's figure, a single indicator) the set is a
+subquery of the figure's query.
 
 Who counts what (Basis): roles that answer for a whole programme (admin, auditor, manager, M&E,
 donor) count every record of it; caseworkers and partners count only the households they may
@@ -222,7 +223,7 @@ class DirectSets:
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMPORARY TABLE {table} (id {Person._meta.pk.rel_db_type(connection)})")
             # The query as direct_ids builds it, NULLs and all (its docstring says why); they are
-            # dropped afterwards rather than filtered in it, which the database would push down
+            # dropped afterwards rather than filtered in it, a filter the database may push down
             # into each part of the UNION. Attendance alone is no UNION: an id may come twice,
             # which an IN over the table does not mind.
             cursor.execute(f"INSERT INTO {table} (id) {sql}", params)
