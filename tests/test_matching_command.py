@@ -195,3 +195,25 @@ def test_the_batch_blocks_as_the_index_the_check_reads_does(registry):
         tuple(sorted((refs[i], refs[j]))): value for (i, j), value in expected.items()}
     found = {(a, b) for a, b, _value in rows}
     assert {("P-1-1", "P-7-2"), ("D-2", "P-3-0")} <= found and len(found) > len(registry)
+
+
+def test_blocks_too_large_to_compare_are_reported_once_per_kind_of_key(registry, monkeypatch):
+    from matching import candidates
+
+    # A limit of 2 makes every block of three or more "too large".
+    monkeypatch.setattr(candidates, "BLOCK_LIMIT", 2)
+    monkeypatch.setattr("matching.management.commands.match.BLOCK_LIMIT", 2)
+    monkeypatch.setattr(candidates, "find_pairs", _with_limit(candidates.find_pairs, 2))
+    out, err = run_match()
+    warnings = err.strip().splitlines()
+    assert warnings and all(line.startswith("warning: skipped ") and "over 2 persons" in line for line in warnings)
+    kinds = [line.split("'")[1] for line in warnings]
+    assert len(kinds) == len(set(kinds)) and "tel" in kinds
+    assert read_pairs(out)  # the smaller blocks are still compared
+
+
+def _with_limit(find_pairs, limit):
+    def limited(*args, **kwargs):
+        kwargs["block_limit"] = limit
+        return find_pairs(*args, **kwargs)
+    return limited

@@ -38,12 +38,15 @@ class Command(BaseCommand):
         if not 0 <= threshold <= 1:
             raise CommandError(f"--threshold: give a number from 0 to 1, not {raw!r}")
 
-        def skipped(key, size):
-            kind = key.split(":", 1)[0]
-            self.stderr.write(f"warning: skipped a block of {size} persons sharing one '{kind}' key "
-                              f"(over {BLOCK_LIMIT}); their names and dates still meet in other blocks")
+        skipped = {}  # kind of key → sizes of the blocks skipped
 
-        rows = registry_pairs(threshold, rebuild=rebuild_keys, skipped=skipped)
+        rows = registry_pairs(threshold, rebuild=rebuild_keys,
+                              skipped=lambda key, size: skipped.setdefault(key.split(":", 1)[0], []).append(size))
+        # One line per kind: a registry of a million has dozens of common names over the limit.
+        for kind, sizes in sorted(skipped.items()):
+            self.stderr.write(f"warning: skipped {len(sizes)} block(s) of over {BLOCK_LIMIT} persons sharing one "
+                              f"'{kind}' key (the largest {max(sizes)}); their names and dates still meet in "
+                              "other blocks")
         try:
             stream = open(output, "w", newline="", encoding="utf-8") if output else _Verbatim(self.stdout)
         except OSError as e:
