@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "reports.middleware.FiguresOncePerRequest",
 ]
 
 ROOT_URLCONF = "homeward.urls"

@@ -106,16 +106,18 @@ def _stored(kind, basis, parts, now):
     return pickle.loads(bytes(found[1]))
 
 
-def count(kind, basis, parts):
-    """Count the figures from the records. One computation: each set of direct beneficiaries its
-    figures need is built once, however many figures read it (reports.reach.built_once)."""
+def count(kind, basis, parts, at=None):
+    """Count the figures from the records (to be kept under the stamp `at`, if given). One
+    computation: each set of direct beneficiaries its figures need is built once, however many
+    figures read it (reports.reach.built_once), and once for the whole request when the request
+    counts several (reports.middleware)."""
     from programmes.models import Programme
     from reports.reach import built_once, count_reach
     from reports.results import count_framework
 
     from reports.news import count_figures
 
-    with built_once():
+    with built_once(at):
         if kind == "reach":
             return count_reach(basis, by=parts[0])
         if kind == "news":
@@ -129,7 +131,7 @@ def store(key, kind, basis, parts, at_stamp):
     from reports.models import FigureCache
 
     started = time.perf_counter()
-    value = count(kind, basis, parts)
+    value = count(kind, basis, parts, at_stamp)
     elapsed = time.perf_counter() - started
     try:
         with transaction.atomic():

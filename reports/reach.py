@@ -194,10 +194,16 @@ class DirectSets:
     person ids (reports.reach module docstring). A set is known by the SQL and parameters of its
     direct_ids(): two bases that differ in anything the set depends on (programmes, dates, the
     viewer's scope or clearance, the types counted) give different SQL or parameters, so a set is
-    never read for a basis it was not built for."""
+    never read for a basis it was not built for.
+
+    Each table remembers the data stamp (reports.cache.stamp) read before it was built. Figures
+    that will be kept under a stamp (built_once(at=...)) read only a table built under that same
+    stamp, so a kept copy is never counted from records older than its stamp; figures shown and
+    not kept read any table of the computation."""
 
     def __init__(self):
-        self.tables = {}  # (database, sql, params) → table name
+        self.tables = {}  # (database, sql, params) → (table name, stamp read before building it)
+        self.names = []  # (database, table name) of every table built, to drop
         self.built = 0
 
     def of(self, ids):
@@ -209,15 +215,19 @@ class DirectSets:
             sql, params = ids.query.get_compiler(connection=connection).as_sql()
         except EmptyResultSet:
             return ids
-        key = (ids.db, sql, tuple(params))
-        if key not in self.tables:
-            self.tables[key] = self._build(connection, sql, params)
-        table = connection.ops.quote_name(self.tables[key])
-        return RawSQL(f"SELECT id FROM {table}", ())
+        key, at = (ids.db, sql, tuple(params)), _kept_at.get()
+        found = self.tables.get(key)
+        if found is None or (at is not None and found[1] != at):
+            from reports.cache import stamp
+
+            read = at if at is not None else stamp()
+            found = self.tables[key] = (self._build(connection, sql, params), read)
+            self.names.append((ids.db, found[0]))
+        return RawSQL(f"SELECT id FROM {connection.ops.quote_name(found[0])}", ())
 
     def _build(self, connection, sql, params):
-        # Temporary tables live in the connection; a name of its own keeps a computation started
-        # inside another (news → reach) and any later one on the same connection apart.
+        # Temporary tables live in the connection; a name of its own keeps every table of a
+        # computation, and any later computation on the same connection, apart.
         name = f"homeward_direct_{uuid.uuid4().hex}"
         table, index = connection.ops.quote_name(name), connection.ops.quote_name(f"{name}_id")
         with connection.cursor() as cursor:
@@ -237,7 +247,7 @@ class DirectSets:
         return name
 
     def drop(self, quietly=False):
-        for (db, _sql, _params), name in self.tables.items():
+        for db, name in self.names:
             try:
                 with connections[db].cursor() as cursor:
                     cursor.execute(f"DROP TABLE IF EXISTS {connections[db].ops.quote_name(name)}")
@@ -247,27 +257,40 @@ class DirectSets:
                 if not quietly:
                     raise
         self.tables.clear()
+        self.names.clear()
 
 
 _direct_sets = contextvars.ContextVar("direct_sets", default=None)
+# The stamp the figures being counted will be kept under (None: shown, not kept).
+_kept_at = contextvars.ContextVar("kept_at", default=None)
 
 
 @contextlib.contextmanager
-def built_once():
+def built_once(at=None):
     """One computation of figures: each distinct set of direct beneficiaries asked for inside is
-    built once (DirectSets), and dropped at the end. A computation started inside another has
-    sets of its own: its figures may be kept under a later stamp (reports.cache.store) and must
-    not be counted from a set built before it."""
+    built once (DirectSets), and dropped at the end. `at`: the stamp the figures will be kept
+    under, if they will be. Inside another computation (a request's: reports.middleware; news
+    counting reach) the outer one's sets serve, as DirectSets.of allows."""
+    kept_at = _kept_at.set(at)
+    outer = _direct_sets.get()
+    if outer is not None:
+        try:
+            yield outer
+        finally:
+            _kept_at.reset(kept_at)
+        return
     sets = DirectSets()
     token = _direct_sets.set(sets)
     try:
         yield sets
     except BaseException:
-        _direct_sets.reset(token)
         sets.drop(quietly=True)
         raise
-    _direct_sets.reset(token)
-    sets.drop()
+    else:
+        sets.drop()
+    finally:
+        _direct_sets.reset(token)
+        _kept_at.reset(kept_at)
 
 
 def age_cutoff(on, years):
