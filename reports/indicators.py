@@ -89,11 +89,18 @@ def deliveries(indicator, basis):
     return basis.deliveries(_types(indicator))
 
 
+def _of_deliveries(details, deliveries):
+    """The details (houses, grants: a few per thousand deliveries) of these deliveries, each tested
+    by its own delivery. `delivery__in=` would make the database list every delivered delivery of
+    the programmes first (millions) to keep a few thousand details."""
+    return details.filter(Exists(deliveries.filter(pk=OuterRef("delivery_id"))))
+
+
 def houses_handed_over(indicator, basis):
     handed_over = Q(milestones__milestone=Milestone.HANDED_OVER, milestones__date__lte=basis.on)
     if basis.since:
         handed_over &= Q(milestones__date__gte=basis.since)
-    return HouseDetail.objects.filter(handed_over, delivery__in=basis.deliveries(dated=False))
+    return _of_deliveries(HouseDetail.objects.filter(handed_over), basis.deliveries(dated=False))
 
 
 def _trained(indicator, basis, training, attendance, default_activity_types):
@@ -134,7 +141,7 @@ def _visits(basis):
 
 
 def businesses_followed_up(indicator, basis):
-    grants = IncomeGrantDetail.objects.filter(delivery__in=basis.deliveries(dated=False))
+    grants = _of_deliveries(IncomeGrantDetail.objects.all(), basis.deliveries(dated=False))
     return grants.filter(pk__in=_visits(basis).values("grant_id"))
 
 
