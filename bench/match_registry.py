@@ -151,8 +151,10 @@ def markdown(run):
         f"- Machine: {run['machine']}",
         f"- Load average (1/5/15 min) before the command {run['load_before']}, after {run['load_after']}.",
         f"- Data: {run['persons']:,} persons (bench/match_data.py, seed {run['seed']}), each in a household of "
-        f"its own, {run['keys']:,} blocking keys; set-up {run['setup_s']:.0f} s, of which writing the keys "
-        f"{run['keys_s']:.0f} s (once, after a bulk import).",
+        f"its own, {run['keys']:,} blocking keys; "
+        + ("stored by an earlier run (`--reuse`)." if run["reused"] else
+           f"set-up {run['setup_s']:.0f} s, of which writing the keys {run['keys_s']:.0f} s (once, after a bulk "
+           "import)."),
         "",
         "## What each figure measures",
         "",
@@ -222,7 +224,7 @@ def main():
         "command": " ".join([".venv/bin/python", "bench/match_registry.py", *sys.argv[1:]]),
         "machine": f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']:.1f} GiB; Python {m['python']}, "
                    f"Django {m['django']}, SQLite {m['sqlite']}",
-        "persons": args.persons, "seed": args.seed, "keys": keys, "setup_s": setup_s, "keys_s": keys_s,
+        "persons": args.persons, "seed": args.seed, "keys": keys, "reused": args.reuse and not setup_s, "setup_s": setup_s, "keys_s": keys_s,
         "load_before": load_before, "load_after": load_after, "command_run": command_run,
         "memory_run": memory_run, "same_pairs": found == expected,
     }
