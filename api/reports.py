@@ -211,7 +211,7 @@ def get_indicator_records(request, code: str, indicator: str, page: Query[Page],
         rows = rows.select_related("delivery__type")
     elif rows.model._meta.model_name == "delivery":
         rows = rows.select_related("type", "person", "household")
-    result = {"count": drill.shown, "items": list(rows[page.offset:page.offset + page.limit]),
+    result = {"count": drill.shown, "items": list(drill.page(rows, page.offset, page.offset + page.limit)),
               "as_of": basis.as_of, "refreshing": basis.refreshing}
     changes = {name: [None, value.isoformat()] for name, value in
                (("period_start", period_start), ("period_end", period_end)) if value}

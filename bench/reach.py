@@ -276,7 +276,9 @@ def measure(samples):
              "records page, P1, page 200": web.format("P1") + "&page=200",
              "records page, P3": web.format("P3"),
              "results page by municipality": "/programmes/RRK/results/?by=municipality&date=2026-06-30"}
-    drills = {}
+    from jobs.runner import run_next
+
+    drills, firsts = {}, {}
     for name, url in drill.items():
         times = []
         for i in range(max(5, samples * 4) + 1):
@@ -287,12 +289,20 @@ def measure(samples):
                 raise SystemExit(f"{url} answered {response.status_code}")
             if i:
                 times.append(elapsed)
+            else:
+                firsts[name] = elapsed
+                # What the worker does meanwhile: a deep page queues the counting of its anchors.
+                t = time.perf_counter()
+                while run_next():
+                    pass
+                firsts[name + " (worker)"] = time.perf_counter() - t
         drills[name] = times
     total = figures["total"]
     return {"kept": enabled(),
             "report": {k: {"counted_s": counted[k], "median_s": percentile(v, 50), "max_s": max(v)}
                        for k, v in parts.items()},
-            "drill": {k: {"calls": len(v), "p50_ms": percentile([x * 1000 for x in v], 50),
+            "drill": {k: {"calls": len(v), "first_ms": firsts[k] * 1000, "worker_ms": firsts[k + " (worker)"] * 1000,
+                          "p50_ms": percentile([x * 1000 for x in v], 50),
                           "p95_ms": percentile([x * 1000 for x in v], 95)} for k, v in drills.items()},
             "figures": {"households": total["households"], "direct": total["direct"], "indirect": total["indirect"],
                         "indicators": sum(len(n["indicators"]) for n in _nodes(figures["framework"]))}}
@@ -371,6 +381,10 @@ def report(run):
         "\"persons assisted\" (P1, every person) and behind P3 (a grant or a job placement, about one person in "
         "twenty); with the figures kept, the number of records is the kept figure's and only the page is read. "
         "And the results web page with reach by municipality and the framework.",
+        "- **first call**: the first `GET` of each drill-down, not in p50/p95; **worker after it**: the background "
+        "jobs it queued, run as the worker would before the next call (a deep page of a large registry queues the "
+        "counting of its page anchors, reports.indicators.anchors; until they are kept, deep pages are walked from "
+        "the first record).",
         "",
     ]
     for section in run["sections"]:
@@ -393,9 +407,11 @@ def report(run):
         for name, m in r["report"].items():
             label = f"**{name}**" if name == "report" else name
             lines.append(f"| {label} | {m['counted_s']:.2f} | {m['median_s']:.3f} | {m['max_s']:.3f} |")
-        lines += ["", "| drill-down | calls | p50 ms | p95 ms |", "|---|---:|---:|---:|"]
+        lines += ["", "| drill-down | first call ms | worker after it ms | calls | p50 ms | p95 ms |",
+                  "|---|---:|---:|---:|---:|---:|"]
         for name, m in r["drill"].items():
-            lines.append(f"| {name} | {m['calls']} | {m['p50_ms']:.0f} | {m['p95_ms']:.0f} |")
+            lines.append(f"| {name} | {m['first_ms']:.0f} | {m['worker_ms']:.0f} | {m['calls']} | {m['p50_ms']:.0f} | "
+                         f"{m['p95_ms']:.0f} |")
         lines.append("")
     return "\n".join(lines)
 

@@ -76,7 +76,8 @@ def key_of(kind, basis, parts):
 
 
 def cached(kind, basis, parts):
-    """The figures of `kind` ("reach", "framework" or "news") for this basis, counted or kept."""
+    """The figures of `kind` ("reach", "framework", "news", or "pages": a drill-down's anchors)
+    for this basis, counted or kept."""
     if not basis.whole or not enabled():
         return count(kind, basis, parts)
     now = stamp()
@@ -120,6 +121,11 @@ def count(kind, basis, parts, at=None):
     with built_once(at):
         if kind == "reach":
             return count_reach(basis, by=parts[0])
+        if kind == "pages":
+            from reports.indicators import anchors
+            from reports.models import Indicator
+
+            return anchors(Indicator.objects.select_related("numerator").get(pk=parts[0]), basis)
         if kind == "news":
             return count_figures(basis)
         return count_framework(Programme.objects.get(pk=parts[0]), basis)

@@ -58,6 +58,27 @@ class Drilldown:
     total: int  # records behind the figure
     shown: int  # of them, records the viewer may see
     rows: object  # a queryset of those, in id order, cheap to page (reports.indicators.listing)
+    # (indicator, basis) whose kept anchors start a deep page's walk, when the viewer's records are
+    # the kept figure's records; None: every page is walked from the first record.
+    anchored: tuple | None = None
+
+    def page(self, rows, start, stop):
+        """rows (self.rows, maybe with related records joined) [start:stop]. A page past the first
+        PAGE_STEP records starts at the kept anchor before it (reports.indicators.anchors). The
+        anchors are kept as the figures are: the first deep page is walked from the first record
+        while a background job counts them; after records change, the anchors of before serve
+        (as the figures of before do) while they are counted again."""
+        if self.anchored is None or start < indicators.PAGE_STEP:
+            return rows[start:stop]
+        from reports.cache import key_of, kept, refresh_later
+
+        indicator, basis = self.anchored
+        parts = (indicator.pk,)
+        anchors = kept("pages", basis, parts)
+        if anchors is None:
+            refresh_later(key_of("pages", basis, parts), "pages", basis, parts)
+            return rows[start:stop]
+        return indicators.page(rows, anchors, start, stop)
 
 
 def _kept_framework(programme, full):
@@ -105,7 +126,7 @@ def drilldown(programme, indicator, full, basis):
         counted = indicator.numerator if indicator.measure == Measure.RATIO else indicator
         number = (kept if counted is indicator else _figure_in(nodes, counted, full, basis) or (None,))[0]
         if number is not None and indicators.counts_records(counted):
-            return Drilldown(figure, number, number, rows)
+            return Drilldown(figure, number, number, rows, anchored=(indicator, basis))
     shown = rows.count()
     # A programme-wide role's figure counts records outside their scope; others count only theirs.
     total = indicators.source(indicator, basis).count() if personal and basis.whole else shown

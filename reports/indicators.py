@@ -302,6 +302,33 @@ def listing(indicator, basis):
     return walk(indicator, basis.scoped()).order_by("pk")
 
 
+# A page deep in a long list ---------------------------------------------------------------------
+#
+# Walking in id order, page 200 of a sparse indicator walks every person before it (tens of
+# thousands). With the figures kept, the id of every PAGE_STEP-th record (its anchors) is kept too,
+# and a deep page starts its walk at the anchor before it.
+
+PAGE_STEP = 1000
+
+
+def anchors(indicator, basis):
+    """The id of the record at each position 0, PAGE_STEP, 2 × PAGE_STEP, ... of listing(), read
+    from the set of the records (built once per computation) rather than walked."""
+    if indicator.measure == M.RATIO:
+        return anchors(indicator.numerator, basis)
+    ids = records(indicator, basis).order_by("pk").values_list("pk", flat=True)
+    return [pk for position, pk in enumerate(ids.iterator(chunk_size=10000)) if position % PAGE_STEP == 0]
+
+
+def page(rows, kept_anchors, start, stop):
+    """rows[start:stop] of a listing, its walk started at the anchor before `start`: the records
+    from position k × PAGE_STEP on are those whose id is at least the k-th anchor."""
+    k = min(start // PAGE_STEP, len(kept_anchors) - 1) if kept_anchors else 0
+    if k <= 0:
+        return rows[start:stop]
+    return rows.filter(pk__gte=kept_anchors[k])[start - k * PAGE_STEP:stop - k * PAGE_STEP]
+
+
 def counts_records(indicator):
     """Whether the figure is the number of its records."""
     return MEASURES[indicator.measure][1] is _count

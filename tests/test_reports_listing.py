@@ -130,3 +130,57 @@ def test_the_records_page_pages_the_walked_records(client, records, settings, pa
     shown = everyone[(page - 1) * 4:page * 4]
     assert all(f"/persons/{p.pk}/" in html for p in shown)
     assert not any(f"/persons/{p.pk}/" in html for p in everyone if p not in shown)
+
+
+@large
+def test_a_deep_page_starts_at_the_kept_anchor_before_it_and_lists_the_same_records(records, monkeypatch):
+    from jobs.models import Job
+    from jobs.runner import run_next
+    from reports.models import FigureCache
+
+    w = records
+    monkeypatch.setattr(indicators, "PAGE_STEP", 3)  # an anchor every 3 records: pages of 2 cross them
+    people = indicator(w, "persons_assisted", code="P-ALL")
+    full = Basis.of(w.ada, w.rrk, include_phases=True, on=END)
+    framework(w.rrk, full)  # kept
+    drill = drilldown(w.rrk, people, full, full.period(None, END))
+    everyone = list(drill.rows.values_list("pk", flat=True))
+    assert drill.anchored is not None and len(everyone) > 7
+
+    def pages():
+        return [list(drill.page(drill.rows, start, start + 2).values_list("pk", flat=True))
+                for start in range(0, len(everyone), 2)]
+
+    # The first deep pages are walked from the first record while the worker counts the anchors.
+    assert [pk for p in pages() for pk in p] == everyone
+    assert not FigureCache.objects.filter(key__startswith="pages:").exists()
+    assert Job.objects.filter(kind="figures", status="queued").count() == 1
+    while run_next():
+        pass
+    assert FigureCache.objects.filter(key__startswith="pages:").count() == 1
+    assert [pk for p in pages() for pk in p] == everyone  # from the anchors
+
+    # An M&E officer's records are those they may see, not the figure's: walked from the first.
+    mira = Basis.of(w.mira, w.rrk, include_phases=True, on=END)
+    assert drilldown(w.rrk, people, mira, mira.period(None, END)).anchored is None  # not every record
+
+
+@large
+def test_the_records_api_pages_deep_into_the_list_as_it_walks(records, as_user, monkeypatch):  # noqa: F811
+    from jobs.runner import run_next
+
+    w = records
+    monkeypatch.setattr(indicators, "PAGE_STEP", 3)
+    indicator(w, "persons_assisted", code="P-ALL")
+    framework(w.rrk, Basis.of(w.ada, w.rrk, include_phases=True, on=END))
+    api = as_user(w.ada)
+    whole = api.get("/programmes/RRK/results/P-ALL/records", limit=100, date=END.isoformat()).json()["items"]
+
+    def pages():
+        return [api.get("/programmes/RRK/results/P-ALL/records", limit=2, offset=offset,
+                        date=END.isoformat()).json()["items"] for offset in range(0, len(whole), 2)]
+
+    assert [item for p in pages() for item in p] == whole and len(whole) > 7  # walked
+    while run_next():  # the worker counts the anchors
+        pass
+    assert [item for p in pages() for item in p] == whole  # from them

@@ -42,16 +42,17 @@ KINDS = [
 
 
 class Counted:
-    """Rows whose number is known already: the paginator takes it instead of counting them."""
+    """A drill-down's rows for the paginator: their number is known already (it takes it instead of
+    counting them), and a deep page starts where the drill-down says (Drilldown.page)."""
 
-    def __init__(self, rows, count):
-        self.rows, self.number = rows, count
+    def __init__(self, rows, drill):
+        self.rows, self.drill = rows, drill
 
     def count(self):
-        return self.number
+        return self.drill.shown
 
     def __getitem__(self, index):
-        return self.rows[index]
+        return self.drill.page(self.rows, index.start or 0, index.stop)
 
 
 class Period:
@@ -100,7 +101,7 @@ def indicator_records(request, code, indicator):
     kind, read = next((name, read) for model, name, read in KINDS if issubclass(rows.model, model))
     # A donor's records of persons, households and deliveries are empty by design: say why.
     aggregates_only = issubclass(rows.model, PERSONAL) and not user.sees_personal_data
-    page = Paginator(Counted(read(rows), drill.shown), settings.HOMEWARD_PAGE_SIZE).get_page(
+    page = Paginator(Counted(read(rows), drill), settings.HOMEWARD_PAGE_SIZE).get_page(
         request.GET.get("page"))
     listed = list(page.object_list)
     record_drilldown_view(user, programme, basis, found, listed, via="web", changes=period.changes())
