@@ -9,7 +9,9 @@ stamp of the data they were counted from.
 - Stamp changed: the stored copy is still served, marked with the time it was counted
   (`basis.as_of`) and as being refreshed (`basis.refreshing`), and a background job counts the
   figures again. Pages and the API say so; nobody waits minutes for a page.
-- No copy yet: counted now, while the viewer waits, and stored.
+- No copy yet: counted now, while the viewer waits, and stored. Except for today's figures (the
+  default report date) when the last day's were kept: those are served, as a stale copy is, while
+  the worker counts today's, so the first viewer of a new day does not wait for a first count.
 
 The stamp is the highest id of every table whose rows change figures, and of the audit log: every
 change to personal data and to programme records writes an audit row, and new deliveries, status
@@ -75,6 +77,12 @@ def key_of(kind, basis, parts):
     return f"{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
+def family_of(kind, basis, parts):
+    """key_of without the report date: the same figures on any day."""
+    text = repr((kind, sorted(basis.programmes), basis.since, basis.user.sensitive, *parts))
+    return f"{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
 def cached(kind, basis, parts):
     """The figures of `kind` ("reach", "framework", "news", or "pages": a drill-down's anchors)
     for this basis, counted or kept."""
@@ -82,6 +90,8 @@ def cached(kind, basis, parts):
         return count(kind, basis, parts)
     now = stamp()
     figures = _stored(kind, basis, parts, now)
+    if figures is None:
+        figures = _of_an_earlier_day(kind, basis, parts)
     return store(key_of(kind, basis, parts), kind, basis, parts, now) if figures is None else figures
 
 
@@ -90,7 +100,8 @@ def kept(kind, basis, parts):
     none: never counts. A drill-down takes its figure from here rather than wait minutes for it."""
     if not basis.whole or not enabled():
         return None
-    return _stored(kind, basis, parts, stamp())
+    figures = _stored(kind, basis, parts, stamp())
+    return _of_an_earlier_day(kind, basis, parts) if figures is None else figures
 
 
 def _stored(kind, basis, parts, now):
@@ -105,6 +116,25 @@ def _stored(kind, basis, parts, now):
         refresh_later(key, kind, basis, parts)
     basis.as_of = found[2] if basis.as_of is None else min(basis.as_of, found[2])
     return pickle.loads(bytes(found[1]))
+
+
+def _of_an_earlier_day(kind, basis, parts):
+    """Today's figures (the default report date) when none are kept yet: the last day's, counted on
+    that day for that day, served as a kept copy being refreshed while the worker counts today's.
+    A new day changes the figures as a new record does (deliveries dated today, ages): the first
+    viewer of the day would otherwise wait for a first count (a minute at a million persons)."""
+    from reports.models import FigureCache
+
+    if basis.since is not None or basis.on != timezone.localdate():
+        return None
+    found = (FigureCache.objects.filter(family=family_of(kind, basis, parts), day__lt=basis.on)
+             .order_by("-day", "-computed_at").values_list("data", "computed_at").first())
+    if found is None:
+        return None
+    basis.refreshing = True
+    basis.as_of = found[1] if basis.as_of is None else min(basis.as_of, found[1])
+    refresh_later(key_of(kind, basis, parts), kind, basis, parts)
+    return pickle.loads(bytes(found[0]))
 
 
 def count(kind, basis, parts, at=None):
@@ -143,8 +173,11 @@ def store(key, kind, basis, parts, at_stamp):
         with transaction.atomic():
             # A key names its report date, so old keys are seldom asked for again.
             FigureCache.objects.filter(computed_at__lt=timezone.now() - KEEP).delete()
+            counted_on = timezone.localdate()
             FigureCache.objects.update_or_create(key=key, defaults={
-                "stamp": at_stamp, "data": pickle.dumps(value), "computed_at": timezone.now(), "seconds": elapsed})
+                "stamp": at_stamp, "data": pickle.dumps(value), "computed_at": timezone.now(), "seconds": elapsed,
+                "family": family_of(kind, basis, parts),
+                "day": basis.on if basis.since is None and basis.on == counted_on else None})
     except IntegrityError:
         pass  # another request stored the same figures first
     return value

@@ -225,3 +225,7 @@ class FigureCache(models.Model):
     computed_at = models.DateTimeField(default=timezone.now)
     seconds = models.FloatField(default=0)  # how long computing them took
     data = models.BinaryField()
+    # The same figures for any report date (reports.cache.family_of), and the report date of these
+    # when it was the day they were counted: a new day's figures start from the last day's.
+    family = models.CharField(max_length=80, db_index=True, default="")
+    day = models.DateField(null=True)

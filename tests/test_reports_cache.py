@@ -134,3 +134,33 @@ def test_the_news_in_brief_is_kept_and_counted_again_like_the_figures(reached):
     while run_next():
         pass
     assert news_in_brief(w.rrk, Basis.of(w.mira, w.rrk, include_phases=True, on=DAY)) != first
+
+
+@large
+def test_a_new_day_starts_from_the_last_days_figures_while_its_own_are_counted(reached):
+    from django.utils import timezone
+
+    w = reached
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    # Yesterday's figures, counted yesterday for yesterday (the stored row says so).
+    before = reach(Basis.of(w.mira, w.rrk, include_phases=True, on=yesterday))
+    FigureCache.objects.update(day=yesterday)
+    deliver(w, w.rrk6, "food_package", household=w.h_sensitive, date=today)
+
+    basis = Basis.of(w.mira, w.rrk, include_phases=True, on=today)
+    served = reach(basis)
+    assert served == before and basis.refreshing and basis.as_of is not None  # nobody waits
+    assert Job.objects.filter(kind="figures", status="queued").count() == 1
+    while run_next():
+        pass
+    basis = Basis.of(w.mira, w.rrk, include_phases=True, on=today)
+    counted = reach(basis)
+    assert not basis.refreshing and counted["households"] == before["households"] + 1
+
+    # Only today's view starts from an earlier day's: a date chosen in the past is counted.
+    june = Basis.of(w.mira, w.rrk, include_phases=True, on=DAY)
+    reach(june)
+    assert june.as_of is None and not june.refreshing
+    # And only from figures counted for the day they were counted on.
+    assert FigureCache.objects.filter(day=None).count() == 1
