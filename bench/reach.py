@@ -290,18 +290,17 @@ def measure(samples):
             if i:
                 times.append(elapsed)
             else:
-                firsts[name] = elapsed
                 # What the worker does meanwhile: a deep page queues the counting of its anchors.
                 t = time.perf_counter()
                 while run_next():
                     pass
-                firsts[name + " (worker)"] = time.perf_counter() - t
+                firsts[name] = (elapsed, time.perf_counter() - t)
         drills[name] = times
     total = figures["total"]
     return {"kept": enabled(),
             "report": {k: {"counted_s": counted[k], "median_s": percentile(v, 50), "max_s": max(v)}
                        for k, v in parts.items()},
-            "drill": {k: {"calls": len(v), "first_ms": firsts[k] * 1000, "worker_ms": firsts[k + " (worker)"] * 1000,
+            "drill": {k: {"calls": len(v), "first_ms": firsts[k][0] * 1000, "worker_ms": firsts[k][1] * 1000,
                           "p50_ms": percentile([x * 1000 for x in v], 50),
                           "p95_ms": percentile([x * 1000 for x in v], 95)} for k, v in drills.items()},
             "figures": {"households": total["households"], "direct": total["direct"], "indirect": total["indirect"],

@@ -154,8 +154,9 @@ HOMEWARD_PAGE_SIZE = 25
 # persons (reports.cache); below it they are counted afresh on every request.
 HOMEWARD_FIGURES_CACHE_PERSONS = int(os.environ.get("HOMEWARD_FIGURES_CACHE_PERSONS", "100000"))
 # Processes the duplicate search over the whole registry (`homeward match`, the "match" job) forks to
-# score its blocks. Two by default: the commonest kind of key is about 40% of the work, so a third
-# process mostly waits for it, and each adds to the memory (a million persons: about 3.5 GiB with two).
+# score its blocks. Two by default: the commonest kind of key (`ga:`) is about a third of the work, so a
+# third process mostly waits for it, and each adds to the memory (`homeward match` over a million
+# stored persons: 1.9 GiB with two, bench/RESULTS.md).
 HOMEWARD_MATCH_WORKERS = int(os.environ.get("HOMEWARD_MATCH_WORKERS", str(min(2, len(os.sched_getaffinity(0))))))
 
 LOGGING = {

@@ -196,13 +196,14 @@ class DirectSets:
     viewer's scope or clearance, the types counted) give different SQL or parameters, so a set is
     never read for a basis it was not built for.
 
-    Each table remembers the data stamp (reports.cache.stamp) read before it was built. Figures
-    that will be kept under a stamp (built_once(at=...)) read only a table built under that same
-    stamp, so a kept copy is never counted from records older than its stamp; figures shown and
-    not kept read any table of the computation."""
+    Each table remembers the data stamp (reports.cache.stamp) of the figures it was built for, or
+    None for figures shown and not kept. Figures that will be kept under a stamp
+    (built_once(at=...)) read only a table built under that same stamp, so a kept copy is never
+    counted from records older than its stamp; figures shown and not kept read any table of the
+    computation."""
 
     def __init__(self):
-        self.tables = {}  # (database, sql, params) → (table name, stamp read before building it)
+        self.tables = {}  # (database, sql, params) → (table name, stamp of the figures it was built for)
         self.names = []  # (database, table name) of every table built, to drop
         self.built = 0
 
@@ -218,10 +219,7 @@ class DirectSets:
         key, at = (ids.db, sql, tuple(params)), _kept_at.get()
         found = self.tables.get(key)
         if found is None or (at is not None and found[1] != at):
-            from reports.cache import stamp
-
-            read = at if at is not None else stamp()
-            found = self.tables[key] = (self._build(connection, sql, params), read)
+            found = self.tables[key] = (self._build(connection, sql, params), at)
             self.names.append((ids.db, found[0]))
         return RawSQL(f"SELECT id FROM {connection.ops.quote_name(found[0])}", ())
 

@@ -201,7 +201,6 @@ def test_blocks_too_large_to_compare_are_reported_once_per_kind_of_key(registry,
     from matching import candidates
 
     # A limit of 2 makes every block of three or more "too large".
-    monkeypatch.setattr(candidates, "BLOCK_LIMIT", 2)
     monkeypatch.setattr("matching.management.commands.match.BLOCK_LIMIT", 2)
     monkeypatch.setattr(candidates, "find_pairs", _with_limit(candidates.find_pairs, 2))
     out, err = run_match()

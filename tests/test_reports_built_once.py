@@ -78,7 +78,7 @@ def test_a_caseworker_and_an_m_and_e_officer_each_count_their_own_set_in_one_com
 
 def unions(queries):
     # A set of direct beneficiaries of deliveries is the one UNION these figures make (the data
-    # stamp read before each is built is a UNION ALL).
+    # stamp of kept figures is a UNION ALL).
     return sum(" UNION " in q["sql"] and " UNION ALL " not in q["sql"] for q in queries)
 
 
