@@ -110,9 +110,12 @@ class Delivery(Versioned):
         ordering = ["-date", "-pk"]
         indexes = [
             models.Index(fields=["household", "status"]),
-            # Covers what the figures read of a delivery (reports.reach): counting the
-            # beneficiaries of a million deliveries then reads the index, not the table.
-            models.Index(fields=["programme", "status", "date", "type", "person", "household"],
+            # Covers what the figures read of a delivery (reports.reach, reports.indicators):
+            # counting the beneficiaries of a million deliveries, or summing their values and
+            # quantities, then reads the index, not the table. Without value and quantity in it,
+            # SQLite summed a programme's values by looking up each delivery's row from the index:
+            # 3.0 s at 3,000,000 deliveries, where a read of the index alone takes a tenth of that.
+            models.Index(fields=["programme", "status", "date", "type", "person", "household", "value_eur", "quantity"],
                          name="delivery_figures_idx"),
         ]
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="delivery_quantity_positive")]

@@ -99,8 +99,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while one writer writes; IMMEDIATE makes a write
         # transaction take the lock up front, so concurrent writers queue instead of
-        # failing half-way with "database is locked".
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        # failing half-way with "database is locked". Memory-mapped reads (up to 1 GiB of the
+        # file) spare a read() call and a copy per page: a million persons' figures spent 9 of
+        # their 35 s in the kernel without it, 0.4 s with it (bench/reach.py).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
+                        "PRAGMA mmap_size=1073741824;",
         "transaction_mode": "IMMEDIATE",
     }
     # Tests use a file, not Django's shared in-memory database, so that tests with several

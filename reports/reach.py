@@ -22,7 +22,9 @@ distinct set (the same SQL and parameters: programmes, dates, scope, clearance, 
 assistance and of activity) is built once into a temporary table of person ids, and every figure
 reads that table. The tables belong to the database connection and are dropped when the
 computation ends. Outside a computation (a drill-down's figure, a single indicator) the set is a
-subquery of the figure's query.
+subquery of the figure's query. Within a computation a question asked again (the same query, to be
+counted the same way: once()) is answered from the first answer: a ratio's terms, reach's
+households for each trait, an indicator's breakdown of the persons reach has broken down already.
 
 Who counts what (Basis): roles that answer for a whole programme (admin, auditor, manager, M&E,
 donor) count every record of it; caseworkers and partners count only the households they may
@@ -184,9 +186,23 @@ def direct_ids(deliveries, attendances):
 def direct_condition(deliveries, attendances):
     """A Q over Person: direct beneficiary of these deliveries or this attendance. Within a
     computation (built_once) the set is built once and read from its table."""
-    ids = direct_ids(deliveries, attendances)
+    return person_in(direct_ids(deliveries, attendances))
+
+
+def person_in(ids):
+    """A Q over Person: the person's id is one of `ids` (a query of person ids). Within a
+    computation (built_once) the set is built once and read from its table."""
     sets = _direct_sets.get()
     return Q(pk__in=ids if sets is None else sets.of(ids))
+
+
+def once(queryset, label, compute):
+    """compute(queryset); within a computation (built_once), computed once for the same query and
+    label. A framework asks the same question many times: a ratio's terms are indicators of their
+    own, reach by each trait counts the same set's households, "persons assisted" by sex is reach's
+    direct beneficiaries by sex. `label` names what compute() does with the query."""
+    sets = _direct_sets.get()
+    return compute(queryset) if sets is None else sets.result(queryset, label, compute)
 
 
 class DirectSets:
@@ -206,6 +222,7 @@ class DirectSets:
         self.tables = {}  # (database, sql, params) → (table name, stamp of the figures it was built for)
         self.names = []  # (database, table name) of every table built, to drop
         self.built = 0
+        self.results = {}  # (database, sql, params, label) → (result, stamp of the figures it was counted for)
 
     def of(self, ids):
         """What to test person ids against: the table of this set, built if new; or, when the
@@ -218,10 +235,23 @@ class DirectSets:
             return ids
         key, at = (ids.db, sql, tuple(params)), _kept_at.get()
         found = self.tables.get(key)
-        if found is None or (at is not None and found[1] != at):
+        if not _fits(found, at):
             found = self.tables[key] = (self._build(connection, sql, params), at)
             self.names.append((ids.db, found[0]))
         return RawSQL(f"SELECT id FROM {connection.ops.quote_name(found[0])}", ())
+
+    def result(self, queryset, label, compute):
+        """once(): a result counted in this computation from the same query, under the same rule
+        as the tables (a kept figure reads only what was counted for its own stamp)."""
+        try:
+            sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:
+            return compute(queryset)
+        key, at = (queryset.db, sql, tuple(params), label), _kept_at.get()
+        found = self.results.get(key)
+        if not _fits(found, at):
+            found = self.results[key] = (compute(queryset), at)
+        return found[0]
 
     def _build(self, connection, sql, params):
         # Temporary tables live in the connection; a name of its own keeps every table of a
@@ -256,6 +286,14 @@ class DirectSets:
                     raise
         self.tables.clear()
         self.names.clear()
+        self.results.clear()
+
+
+def _fits(found, at):
+    """Whether something made in this computation serves figures to be kept under `at` (None:
+    shown, not kept): any does for figures shown, only one made for the same stamp for figures
+    kept."""
+    return found is not None and (at is None or found[1] == at)
 
 
 _direct_sets = contextvars.ContextVar("direct_sets", default=None)
@@ -351,40 +389,50 @@ def count_reach(basis, by=None):
     """{"households", "direct", "indirect", "rows": [{"key", "households", "direct", "indirect"}]}
     plus the figures never added to them: anonymous participants and catchment population.
 
-    Two aggregate queries (three with a breakdown by a person's trait): the direct beneficiaries
-    with their households, and everyone in those households. Each reads the direct set once (a
-    per-person direct flag in one query made the database build every subquery's set twice);
-    counted through reports.cache, the set is built once for all of them (built_once). A row's
-    households are the households with a direct beneficiary in it."""
+    Aggregate queries over two sets of persons: the direct beneficiaries (with their households),
+    and everyone in those households. Counted through reports.cache, each set is built once for all
+    of them (built_once), and a question asked again (the direct beneficiaries' households, for
+    each trait; the direct beneficiaries by sex, for reach and for an indicator counting the same
+    persons) is answered once (once()). A row's households are the households with a direct
+    beneficiary in it."""
     persons = basis.persons()
     direct = persons.filter(direct_condition(basis.deliveries(), basis.attendances()))
-    everyone = persons.filter(household_id__in=direct.values("household_id"))
-    result = {"rows": []}
+    # Everyone in a household with a direct beneficiary: a set of its own, read by every trait.
+    everyone = persons.filter(person_in(persons.filter(household_id__in=direct.values("household_id")).values("pk")))
+    totals = people_and_households(direct)
+    result = {"rows": [], "households": totals["households"], "direct": totals["persons"]}
     if by:
+        per_key = by_trait(direct, by, basis.on)
         expression, key_of = dimension(by, basis.on)
-        directs = direct.annotate(dim=expression).values("dim").annotate(
-            n=Count("pk"), households=Count("household_id", distinct=True))
-        alls = everyone.annotate(dim=expression).values("dim").annotate(n=Count("pk"))
-        per_key = {r["dim"]: (r["households"], r["n"]) for r in directs}
+        alls = once(everyone.annotate(dim=expression).values("dim").annotate(n=Count("pk")), "rows",
+                    lambda grouped: {r["dim"]: r["n"] for r in grouped})
         rows = []
-        for r in alls:
-            households, n_direct = per_key.get(r["dim"], (0, 0))
-            rows.append({"key": row_key(key_of, r["dim"]), "households": households, "direct": n_direct,
-                         "indirect": r["n"] - n_direct})
+        for dim, n in alls.items():
+            n_direct, households = per_key.get(dim, (0, 0))
+            rows.append({"key": row_key(key_of, dim), "households": households, "direct": n_direct,
+                         "indirect": n - n_direct})
         result["rows"] = sorted(rows, key=lambda r: row_order(by, r["key"]))
-        # Every person is in exactly one row; a household only in one row of municipality.
-        result["direct"] = sum(r["direct"] for r in rows)
+        # Every person is in exactly one row.
         result["indirect"] = sum(r["indirect"] for r in rows)
-        if by == "municipality":
-            result["households"] = sum(r["households"] for r in rows)
-        else:
-            result["households"] = direct.aggregate(n=Count("household_id", distinct=True))["n"]
     else:
-        totals = direct.aggregate(n=Count("pk"), households=Count("household_id", distinct=True))
-        result["households"], result["direct"] = totals["households"], totals["n"]
-        result["indirect"] = everyone.count() - totals["n"]
+        result["indirect"] = once(everyone, "count", lambda people: people.count()) - totals["persons"]
     result.update(other_figures(basis))
     return result
+
+
+def people_and_households(people):
+    """{"persons", "households"}: how many persons, and households they belong to."""
+    return once(people, "persons and households",
+                lambda qs: qs.aggregate(persons=Count("pk"), households=Count("household_id", distinct=True)))
+
+
+def by_trait(people, by, on):
+    """{value of the trait `by` on `on`: (persons, their households)} of a queryset of persons,
+    each person once (no join repeats a person)."""
+    expression, _key_of = dimension(by, on)
+    grouped = people.annotate(dim=expression).values("dim").annotate(
+        n=Count("pk"), households=Count("household_id", distinct=True))
+    return once(grouped, "rows", lambda rows: {r["dim"]: (r["n"], r["households"]) for r in rows})
 
 
 def row_order(by, key):

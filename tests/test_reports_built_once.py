@@ -135,7 +135,9 @@ def test_one_request_builds_each_set_once_for_all_its_figures(planned):
         reach(basis, by="municipality")
         counted_framework(w, w.mira)
     # The framework's six sets, reach's among them: built alone it was 6 + 3 (one per reach figure).
-    assert unions(queries) == sets.built == 6
+    # One more table: everyone in the households of reach's direct beneficiaries, read by each trait.
+    assert unions(queries) == 6
+    assert sets.built == 7
 
 
 def test_the_results_page_builds_no_set_twice(planned, client):
@@ -172,3 +174,47 @@ def test_figures_kept_under_a_newer_stamp_are_not_counted_from_an_older_set(plan
         shown = count("reach", basis, (None,))
     assert kept["direct"] == before["direct"] + 1
     assert shown["direct"] == kept["direct"]  # shown, not kept: the newest set of the request serves
+
+
+def test_a_question_asked_again_in_a_computation_is_answered_once(planned):
+    # A ratio's terms are indicators of their own; "persons assisted" by sex asks what reach by sex
+    # asks of the same persons. Inside one computation each is counted once, with the same figures.
+    w = planned
+    trained = indicator(w, "persons_trained", code="T")
+    certified = indicator(w, "persons_certified", code="C")
+    share = indicator(w, "ratio", code="R", unit="%", numerator=certified, denominator=trained)
+    p1 = w.output.indicators.get(code="P1")
+    basis = Basis.of(w.mira, w.rrk, include_phases=True, on=END)
+    expected = (indicators.value(share, basis), indicators.value(trained, basis), indicators.value(certified, basis),
+                indicators.breakdown(p1, basis, "sex"), reach(basis, by="sex"))
+    with built_once():
+        assert indicators.value(share, basis) == expected[0]
+        with CaptureQueriesContext(connection) as again:
+            assert (indicators.value(trained, basis), indicators.value(certified, basis)) == expected[1:3]
+        # Only the indicators' types are read again (to know which question they ask).
+        assert not [q for q in again.captured_queries if "registry_person" in q["sql"]]
+        assert reach(basis, by="sex") == expected[4]
+        with CaptureQueriesContext(connection) as again:
+            assert indicators.breakdown(p1, basis, "sex") == expected[3]
+        assert not [q for q in again.captured_queries if "GROUP BY" in q["sql"]]
+
+
+def test_an_answer_kept_under_an_older_stamp_is_not_given_for_a_newer_one(planned):
+    from reports.cache import count, stamp
+    from tests.test_reports_indicators import assist
+
+    w = planned
+    deliveries = indicator(w, "deliveries", code="D")
+    basis = Basis.of(w.mira, w.rrk, include_phases=True, on=END)
+    with built_once():
+        before = count("framework", basis, (w.rrk.pk, False), at=stamp())
+        assist(w, "business_training", person=w.h_lipjan.members.first(), date=D(2024, 5, 1),
+               detail={"course": "Bookkeeping", "completed": True})
+        kept = count("framework", basis, (w.rrk.pk, False), at=stamp())
+        shown = count("framework", basis, (w.rrk.pk, False))
+
+    def actual(figures):
+        return next(f["actual"] for node in flatten(figures) for f in node["indicators"] if f["code"] == deliveries.code)
+
+    assert actual(kept) == actual(before) + 1
+    assert actual(shown) == actual(kept)
