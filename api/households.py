@@ -15,6 +15,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import BeforeValidator, ConfigDict, Field
 
 from api.common import Page, caller, etag, expected_version, page_values, require, schema_reply, scoped_get
+from homeward.paging import Keys
 from api.problems import Invalid
 from places.models import Municipality
 from programmes.models import Enrolment, Organisation, Programme
@@ -204,10 +205,10 @@ def _birth(date_of_birth, birth_year):
     return str(birth_year) if birth_year else None
 
 
-def households_page_json(user, households, offset, limit):
-    """The page's households as household_json gives them, and the households among them that
-    show the user sensitive data (to be audited)."""
-    rows = page_values(households, offset, limit, PAGE_HOUSEHOLD)
+def households_page_json(user, households, keys):
+    """The households of `keys` (a page of `households`) as household_json gives them, and the
+    households among them that show the user sensitive data (to be audited)."""
+    rows = page_values(households, keys, PAGE_HOUSEHOLD) if keys else []
     if not rows:
         return [], []
     keys = [row["id"] for row in rows]
@@ -344,9 +345,11 @@ def list_households(request, page: Query[Page], q: str = "", municipality: str =
         # Through the caller's visible enrolments, so the filter cannot reveal a sensitive one.
         enrolled = Enrolment.objects.visible_to(user).filter(programme__in=Programme.objects.with_phases(root))
         households = households.filter(pk__in=enrolled.values("household_id"))
-    items, sensitive = households_page_json(user, households, page.offset, page.limit)
+    # The page and the count from one reading of the matches where they are few (homeward.paging).
+    keys = Keys(households)
+    items, sensitive = households_page_json(user, households, keys[page.offset:page.offset + page.limit])
     actions.record_views(user, sensitive, via="api")
-    return schema_reply(request, {"count": households.count(), "items": items})
+    return schema_reply(request, {"count": keys.count(), "items": items})
 
 
 @router.post("/households", response={201: HouseholdOut})

@@ -41,7 +41,7 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 HOMEWARD = ROOT / ".venv" / "bin" / "homeward"
 FULL_SIZE = 100_000
 TARGET_P95_MS = 150
-SERVER_THREADS = 16
+SERVER_THREADS = 4  # `homeward serve`'s default: see its --threads
 
 
 def log(message):

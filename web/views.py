@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import may_edit_household
 from audit.models import AuditEntry
 from homeward.concurrency import StaleVersion
+from homeward.paging import Keys
 from merges import actions as merges
 from places.models import Municipality
 from programmes import actions as programme_actions
@@ -291,7 +292,7 @@ def _list_rows(user, keys):
 def household_list(request):
     user = request.user
     qs, errors = _filtered_households(request)
-    page = _page(request, qs.values_list("pk", flat=True))
+    page = _page(request, Keys(qs))  # the page and the count from one reading of few matches
     page.object_list = _list_rows(user, page.object_list)
     context = {
         "page": page,
