@@ -197,6 +197,14 @@ def test_a_question_asked_again_in_a_computation_is_answered_once(planned):
         with CaptureQueriesContext(connection) as again:
             assert indicators.breakdown(p1, basis, "sex") == expected[3]
         assert not [q for q in again.captured_queries if "GROUP BY" in q["sql"]]
+        # Everyone in the reached households was grouped by every trait at once: reach by another
+        # trait groups only its direct beneficiaries (persons and households) by it.
+        expected_by_community = reach(basis, by="community")
+    with built_once():
+        reach(basis, by="sex")
+        with CaptureQueriesContext(connection) as again:
+            assert reach(basis, by="community") == expected_by_community
+        assert len([q for q in again.captured_queries if "GROUP BY" in q["sql"]]) == 1
 
 
 def test_an_answer_kept_under_an_older_stamp_is_not_given_for_a_newer_one(planned):
