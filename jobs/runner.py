@@ -77,6 +77,14 @@ def _finish(job, status, **fields):
     return job
 
 
+def finish(job, *, result=None, error=None):
+    """End a claimed job that another job did the work of: done with `result`, or failed with
+    `error`."""
+    if error is not None:
+        return _finish(job, S.FAILED, error=error)
+    return _finish(job, S.DONE, progress=100, message="", result=result or {})
+
+
 def run(job):
     """Run a claimed job to its end: done with its result, or failed with the error. Never raises
     for an error of the job itself; the worker goes on with the next one."""

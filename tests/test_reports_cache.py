@@ -164,3 +164,50 @@ def test_a_new_day_starts_from_the_last_days_figures_while_its_own_are_counted(r
     assert june.as_of is None and not june.refreshing
     # And only from figures counted for the day they were counted on.
     assert FigureCache.objects.filter(day=None).count() == 1
+
+
+@large
+def test_one_refresh_counts_every_figure_queued_for_the_same_records_with_its_sets_built_once(reached):
+    w = reached
+    for by in (None, "sex", "municipality"):
+        direct(w.mira, w.rrk, by=by)
+    deliver(w, w.rrk6, "food_package", household=w.h_sensitive)
+    for by in (None, "sex", "municipality"):
+        basis = Basis.of(w.mira, w.rrk, include_phases=True, on=DAY)
+        reach(basis, by=by)
+        assert basis.refreshing
+    assert Job.objects.filter(kind="figures", status="queued").count() == 3
+    with CaptureQueriesContext(connection) as queries:
+        first = run_next()
+    # One job counted all three, and built the set of direct beneficiaries once for them.
+    assert first.status == "done" and len(first.result["with"]) == 2
+    assert set(Job.objects.filter(kind="figures").values_list("status", flat=True)) == {"done"}
+    assert run_next() is None
+    builds = [q for q in queries if q["sql"].startswith("INSERT INTO") and " UNION " in q["sql"]]
+    assert len(builds) == 1
+    from reports.cache import count
+
+    for by in (None, "sex", "municipality"):
+        basis = Basis.of(w.mira, w.rrk, include_phases=True, on=DAY)
+        assert reach(basis, by=by) == count("reach", basis, (by,))
+        assert not basis.refreshing
+
+
+@large
+def test_figures_queued_for_other_rights_or_another_date_are_left_to_their_own_jobs(reached):
+    w = reached
+    w.ada.sensitive = True  # cleared for sensitive assistance: figures of their own
+    w.ada.save()
+    later = DAY + datetime.timedelta(days=1)
+    direct(w.mira, w.rrk)
+    direct(w.ada, w.rrk)
+    reach(Basis.of(w.mira, w.rrk, include_phases=True, on=later))
+    deliver(w, w.rrk6, "food_package", household=w.h_sensitive)
+    reach(Basis.of(w.mira, w.rrk, include_phases=True, on=DAY))
+    reach(Basis.of(w.ada, w.rrk, include_phases=True, on=DAY))
+    reach(Basis.of(w.mira, w.rrk, include_phases=True, on=later))
+    assert Job.objects.filter(kind="figures", status="queued").count() == 3
+    assert run_next().result["with"] == []
+    assert run_next().result["with"] == []
+    assert run_next().result["with"] == []
+    assert run_next() is None
