@@ -223,9 +223,16 @@ def run_refresh(job, report_progress):
         # Claimed once this job's figures are kept: had counting them failed, the others would
         # wait for a worker of their own, not be left claimed.
         siblings = _claim_siblings(job)
-        for done, sibling in enumerate(siblings, start=1):
-            report_progress(100 * done // (len(siblings) + 1), "Counting")
-            _count_sibling(sibling, at, job)
+        waiting = list(siblings)
+        try:
+            while waiting:
+                report_progress(100 * (len(siblings) - len(waiting) + 1) // (len(siblings) + 1), "Counting")
+                _count_sibling(waiting.pop(0), at, job)
+        finally:
+            # This job cancelled or failed: the figures it claimed and did not count end failed,
+            # so that the next request for them queues them again.
+            for sibling in waiting:
+                _finish_sibling(sibling, error=f"Stopped with job {job.pk}.")
     return {"seconds": round(time.perf_counter() - started, 1), "with": [s.pk for s in siblings]}
 
 
@@ -260,17 +267,21 @@ def _claim_siblings(job):
     return siblings
 
 
-def _count_sibling(sibling, at, job):
-    from jobs.runner import finish
+def _finish_sibling(sibling, **outcome):
+    from jobs.runner import finish  # jobs.runner runs this module's job: imported when needed
 
+    finish(sibling, **outcome)
+
+
+def _count_sibling(sibling, at, job):
     p = sibling.parameters
     basis = _refresh_basis(p)  # the same user with the same rights: None only if they changed since
     if basis is None:
-        finish(sibling, result={"skipped": "the user's rights changed since the figures were asked for"})
+        _finish_sibling(sibling, result={"skipped": "the user's rights changed since the figures were asked for"})
         return
     try:
         store(p["key"], p["kind"], basis, tuple(p["parts"]), at)
     except Exception as e:  # noqa: BLE001 - a sibling's error is its own, as if it had run alone
-        finish(sibling, error=f"{type(e).__name__}: {e}"[:2000])
+        _finish_sibling(sibling, error=f"{type(e).__name__}: {e}"[:2000])
         return
-    finish(sibling, result={"counted with": job.pk})
+    _finish_sibling(sibling, result={"counted with": job.pk})

@@ -107,8 +107,9 @@ def _trained(indicator, basis, training, attendance, default_activity_types):
     details = TrainingDetail.objects.filter(training, delivery__in=basis.deliveries(_types(indicator)))
     activity_types = indicator.activity_types or default_activity_types
     attended = basis.attendances(activity_types).filter(attendance)
-    # One set (a UNION), not two IN-subqueries joined by OR: under OR the database tests every
-    # person against both (0.7 s at a million persons); a set of a few thousand is read instead.
+    # One set (a UNION), not two IN-subqueries joined by OR: under OR the database tested every
+    # person against both (0.7 s a count at a million persons); the set is built once and read
+    # (0.05-0.1 s a count).
     return basis.persons().filter(person_in(details.order_by().values("delivery__person_id").union(
         attended.order_by().values("person_id"))))
 
@@ -356,7 +357,7 @@ def breakdown(indicator, basis, by):
     if indicator.measure == M.HOUSEHOLDS_ASSISTED:
         expression, key_of = dimension(by, basis.on, household="")
         grouped = queryset.annotate(dim=expression).values("dim").annotate(n=Count("pk"))
-        counts = once(grouped, "rows", lambda rows: {r["dim"]: r["n"] for r in rows})
+        counts = once(grouped, "households by a trait", lambda rows: {r["dim"]: r["n"] for r in rows})
     else:
         # Persons, each once: the same question as reach's by the same trait when the persons are
         # the same (reports.reach.by_trait), answered once.

@@ -452,7 +452,8 @@ def by_trait(people, by, on):
     expression, _key_of = dimension(by, on)
     grouped = people.annotate(dim=expression).values("dim").annotate(
         n=Count("pk"), households=Count("household_id", distinct=True))
-    return once(grouped, "rows", lambda rows: {r["dim"]: (r["n"], r["households"]) for r in rows})
+    return once(grouped, "persons and households by a trait",
+                lambda rows: {r["dim"]: (r["n"], r["households"]) for r in rows})
 
 
 def row_order(by, key):

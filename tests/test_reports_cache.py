@@ -211,3 +211,33 @@ def test_figures_queued_for_other_rights_or_another_date_are_left_to_their_own_j
     assert run_next().result["with"] == []
     assert run_next().result["with"] == []
     assert run_next() is None
+
+
+@large
+def test_figures_claimed_by_a_refresh_cancelled_meanwhile_are_queued_again_when_asked_for(reached, monkeypatch):
+    import reports.cache as cache
+
+    w = reached
+    for by in (None, "sex", "municipality"):
+        direct(w.mira, w.rrk, by=by)
+    deliver(w, w.rrk6, "food_package", household=w.h_sensitive)
+    for by in (None, "sex", "municipality"):
+        reach(Basis.of(w.mira, w.rrk, include_phases=True, on=DAY), by=by)
+    counted = cache._count_sibling
+
+    def count_then_cancel(sibling, at, job):
+        counted(sibling, at, job)
+        Job.objects.filter(pk=job.pk).update(status="cancelled")  # somebody cancels the refresh
+
+    monkeypatch.setattr(cache, "_count_sibling", count_then_cancel)
+    first = run_next()
+    statuses = dict(Job.objects.filter(kind="figures").exclude(pk=first.pk).values_list("status", "pk"))
+    assert first.status == "cancelled" and set(statuses) == {"done", "failed"}
+    assert run_next() is None
+    # The figures left uncounted are queued again by the next request for them.
+    failed = Job.objects.get(pk=statuses["failed"])
+    by = failed.parameters["parts"][0]
+    basis = Basis.of(w.mira, w.rrk, include_phases=True, on=DAY)
+    reach(basis, by=by)
+    assert basis.refreshing
+    assert Job.objects.filter(kind="figures", status="queued").count() == 1
