@@ -52,7 +52,7 @@ def page_values(queryset, keys, fields):
     are read with the joins `fields` name. The ordering must be total (end with the primary key) and
     on the model's own columns, so that this query sorts the page the same way."""
     ordering = queryset.query.order_by or queryset.model._meta.ordering
-    return list(queryset.model._base_manager.filter(pk__in=list(keys)).order_by(*ordering).values(*fields))
+    return list(queryset.model._base_manager.filter(pk__in=keys).order_by(*ordering).values(*fields))
 
 
 def schema_reply(request, data):

@@ -15,8 +15,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import BeforeValidator, ConfigDict, Field
 
 from api.common import Page, caller, etag, expected_version, page_values, require, schema_reply, scoped_get
-from homeward.paging import Keys
 from api.problems import Invalid
+from homeward.paging import Keys
 from places.models import Municipality
 from programmes.models import Enrolment, Organisation, Programme
 from registry import actions

@@ -208,6 +208,7 @@ def run_refresh(job, report_progress):
     trait and its framework are seven jobs): counted in one computation, they build their sets of
     direct beneficiaries once (reports.reach.built_once), and the kept figures of a report are fresh
     again in about the time of one first count instead of seven."""
+    from jobs.runner import finish  # jobs.runner runs this job: imported when it runs
     from reports.reach import built_once
 
     basis = _refresh_basis(job.parameters)
@@ -227,12 +228,20 @@ def run_refresh(job, report_progress):
         try:
             while waiting:
                 report_progress(100 * (len(siblings) - len(waiting) + 1) // (len(siblings) + 1), "Counting")
-                _count_sibling(waiting.pop(0), at, job)
+                sibling = waiting.pop(0)
+                p = sibling.parameters
+                try:
+                    # The same user, rights, programmes and dates: the same basis.
+                    store(p["key"], p["kind"], basis, tuple(p["parts"]), at)
+                except Exception as e:  # noqa: BLE001 - a sibling's error is its own, as if it had run alone
+                    finish(sibling, error=f"{type(e).__name__}: {e}"[:2000])
+                else:
+                    finish(sibling, result={"counted with": job.pk})
         finally:
             # This job cancelled or failed: the figures it claimed and did not count end failed,
             # so that the next request for them queues them again.
             for sibling in waiting:
-                _finish_sibling(sibling, error=f"Stopped with job {job.pk}.")
+                finish(sibling, error=f"Stopped with job {job.pk}.")
     return {"seconds": round(time.perf_counter() - started, 1), "with": [s.pk for s in siblings]}
 
 
@@ -265,23 +274,3 @@ def _claim_siblings(job):
             if taken is not None:
                 siblings.append(taken)
     return siblings
-
-
-def _finish_sibling(sibling, **outcome):
-    from jobs.runner import finish  # jobs.runner runs this module's job: imported when needed
-
-    finish(sibling, **outcome)
-
-
-def _count_sibling(sibling, at, job):
-    p = sibling.parameters
-    basis = _refresh_basis(p)  # the same user with the same rights: None only if they changed since
-    if basis is None:
-        _finish_sibling(sibling, result={"skipped": "the user's rights changed since the figures were asked for"})
-        return
-    try:
-        store(p["key"], p["kind"], basis, tuple(p["parts"]), at)
-    except Exception as e:  # noqa: BLE001 - a sibling's error is its own, as if it had run alone
-        _finish_sibling(sibling, error=f"{type(e).__name__}: {e}"[:2000])
-        return
-    _finish_sibling(sibling, result={"counted with": job.pk})

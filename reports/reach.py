@@ -363,15 +363,27 @@ def dimension(by, on, household="household__"):
     if by == "age_group":
         return age_group(on), str
     if by == "community":
-        codes = dict(Community.objects.values_list("pk", "code"))
-        return F("community_id"), codes.get
+        return F("community_id"), _code_of(Community)
     if by == "municipality":
         # Where the family lives now when in Kosovo, else where it comes from (Household.clean
         # allows a current municipality only in Kosovo).
-        codes = dict(Municipality.objects.values_list("pk", "code"))
         return (Coalesce(f"{household}current_municipality_id", f"{household}origin_municipality_id"),
-                codes.get)
+                _code_of(Municipality))
     raise ValueError(by)
+
+
+def _code_of(model):
+    """pk → code of `model`, read when the first row key is made: a figure answered from an earlier
+    answer of its computation (once()) asks for the expression only and reads nothing."""
+    codes = None
+
+    def key_of(pk):
+        nonlocal codes
+        if codes is None:
+            codes = dict(model.objects.values_list("pk", "code"))
+        return codes.get(pk)
+
+    return key_of
 
 
 def row_key(key_of, value):

@@ -4,8 +4,8 @@ background jobs, stopped with the server.
 
 Granian answers HTTP in compiled code and hands each request to Django in one of the worker's
 threads. Under 20 clients on two cores the cheapest API request cost the server 3.4 ms of processor
-time there, against 4.7 ms on waitress (pure Python), and its 95th percentile fell from 102 ms to
-46 ms (bench/RESULTS.md, search section)."""
+time there, against 4.6 ms on waitress (pure Python), and its 95th percentile fell from 145 ms to
+62 ms (bench/RESULTS.md, search section)."""
 
 import socket
 import subprocess
