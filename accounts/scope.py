@@ -13,7 +13,7 @@ Rules:
 - enrolments in sensitive programmes only for users marked sensitive.
 """
 
-from django.db.models import Q
+from django.db.models import Q, Value
 
 NOTHING = Q(pk__in=[])
 
@@ -24,9 +24,15 @@ def scope_ids(user):
     accounts.models drops the cached ids when the user's scope changes."""
     cached = getattr(user, "_scope_ids", None)
     if cached is None:
-        cached = (list(user.municipalities.values_list("pk", flat=True)),
-                  list(user.organisations.values_list("pk", flat=True)),
-                  list(user.programmes.values_list("pk", flat=True)))
+        # One query for the three link tables: every request with a token or a session asks.
+        dimensions = (("municipalities", "municipality_id"), ("organisations", "organisation_id"),
+                      ("programmes", "programme_id"))
+        links = [getattr(user, name).through.objects.filter(user_id=user.pk)
+                 .annotate(dimension=Value(i)).values_list(column, "dimension")
+                 for i, (name, column) in enumerate(dimensions)]
+        cached = ([], [], [])
+        for pk, dimension in links[0].union(*links[1:], all=True):
+            cached[dimension].append(pk)
         user._scope_ids = cached
     return cached
 

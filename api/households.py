@@ -345,7 +345,7 @@ def list_households(request, page: Query[Page], q: str = "", municipality: str =
         # Through the caller's visible enrolments, so the filter cannot reveal a sensitive one.
         enrolled = Enrolment.objects.visible_to(user).filter(programme__in=Programme.objects.with_phases(root))
         households = households.filter(pk__in=enrolled.values("household_id"))
-    # The page and the count from one reading of the matches where they are few (homeward.paging).
+    # The page and the count from one query (homeward.paging).
     keys = Keys(households)
     items, sensitive = households_page_json(user, households, keys[page.offset:page.offset + page.limit])
     actions.record_views(user, sensitive, via="api")

@@ -1,5 +1,5 @@
-"""A list's page and its count read together where the matches are few (homeward.paging): every
-page and count must be what counting apart gave, below, at and above the number read at once."""
+"""A list's page and its count read in one query (homeward.paging): every page and count must be
+what counting apart gave, below, at and above the number of keys read at once."""
 
 import pytest
 from django.db import connection
@@ -46,10 +46,13 @@ def test_the_list_page_pages_and_counts_the_same(krasniqi, client, monkeypatch, 
     assert seen == expected
 
 
-def test_a_search_with_few_matches_finds_them_once(krasniqi, token_for):
+@pytest.mark.parametrize("at_once", [3, 500])
+def test_a_search_finds_its_matches_once_for_the_page_and_the_count(krasniqi, token_for, monkeypatch, at_once):
+    # With 7 matches, read at once (500) or not all of them (3): the first page and the count are one query.
+    monkeypatch.setattr(paging, "AT_ONCE", at_once)
     api = ApiClient(token_for(krasniqi.klara))
     with CaptureQueriesContext(connection) as queries:
-        body = api.get("/households", q="krasniqi").json()
-    assert body["count"] == 7
-    # The matches are read once, for the page and the count; no second query counts them.
-    assert not [q for q in queries if "COUNT(" in q["sql"] and "registry_persontoken" in q["sql"]]
+        body = api.get("/households", q="krasniqi", limit=2).json()
+    assert body["count"] == 7 and len(body["items"]) == 2
+    searches = [q["sql"] for q in queries if "registry_persontoken" in q["sql"]]
+    assert len(searches) == 1, searches

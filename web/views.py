@@ -292,7 +292,7 @@ def _list_rows(user, keys):
 def household_list(request):
     user = request.user
     qs, errors = _filtered_households(request)
-    page = _page(request, Keys(qs))  # the page and the count from one reading of few matches
+    page = _page(request, Keys(qs))  # the page and the count from one query
     page.object_list = _list_rows(user, page.object_list)
     context = {
         "page": page,
