@@ -91,9 +91,11 @@ DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'var' / 'homeward.sqlite3'}"
 DATABASE_URL = env("DATABASE_URL", DEFAULT_DATABASE_URL)
 if not DATABASE_URL.startswith(("sqlite:", "postgres:", "postgresql:")):
     raise ImproperlyConfigured("DATABASE_URL must start with sqlite: or postgres:")
+# Connections outlive a request: each server thread keeps its own for a minute. For SQLite too:
+# opening one runs its pragmas and registers its functions, and closing one unmaps the file; in a
+# sampling profile of the server under 20 clients searching, that was a sixth of its time.
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     (BASE_DIR / "var").mkdir(exist_ok=True)
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
