@@ -346,7 +346,7 @@ def list_households(request, page: Query[Page], q: str = "", municipality: str =
         enrolled = Enrolment.objects.visible_to(user).filter(programme__in=Programme.objects.with_phases(root))
         households = households.filter(pk__in=enrolled.values("household_id"))
     # The page and the count from one query (homeward.paging).
-    keys = Keys(households)
+    keys = Keys(households, page.offset, page.offset + page.limit)
     items, sensitive = households_page_json(user, households, keys[page.offset:page.offset + page.limit])
     actions.record_views(user, sensitive, via="api")
     return schema_reply(request, {"count": keys.count(), "items": items})

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import may_edit_household
 from audit.models import AuditEntry
 from homeward.concurrency import StaleVersion
-from homeward.paging import Keys
+from homeward.paging import Keys, page_bounds
 from merges import actions as merges
 from places.models import Municipality
 from programmes import actions as programme_actions
@@ -292,7 +292,9 @@ def _list_rows(user, keys):
 def household_list(request):
     user = request.user
     qs, errors = _filtered_households(request)
-    page = _page(request, Keys(qs))  # the page and the count from one query
+    # The page asked for and the count from one query (homeward.paging).
+    start, stop = page_bounds(request.GET.get("page"), settings.HOMEWARD_PAGE_SIZE)
+    page = _page(request, Keys(qs, start, stop))
     page.object_list = _list_rows(user, page.object_list)
     context = {
         "page": page,
