@@ -55,7 +55,19 @@ def update_programme(programme, changes, *, donors=None, expected_version, actin
         if old != new:
             changes["donors"] = [old, new]
     record(acting_user, A.UPDATE, programme, changes=changes, via=via)
+    if programme.sensitive:
+        _flag_phases_sensitive(programme, acting_user, via)
     return programme
+
+
+def _flag_phases_sensitive(programme, acting_user, via):
+    """A phase of a sensitive programme is sensitive too. Scoping reads each programme's own flag,
+    so flagging a programme leaves no phase behind whose enrolments users not cleared would see."""
+    phases = Programme.objects.phase_ids([programme]) - {programme.pk}
+    for phase in Programme.objects.filter(pk__in=phases, sensitive=False).order_by("pk"):
+        phase.sensitive = True
+        save_versioned(phase, phase.version, ["sensitive"])
+        record(acting_user, A.UPDATE, phase, changes={"sensitive": [False, True]}, via=via)
 
 
 @transaction.atomic

@@ -79,3 +79,37 @@ def test_a_phase_of_a_sensitive_programme_must_be_sensitive_too(world, token_for
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["sensitive"]
     assert not Programme.objects.filter(code="CT-II").exists()
+
+
+def test_flagging_a_programme_sensitive_flags_its_phases_and_hides_their_enrolments(world, token_for):
+    Programme.objects.create(code="RRK-VI-A", name="RRK VI, first call", parent=world.rrk6)
+
+    def enrolments(user):
+        household = ApiClient(token_for(user)).get(f"/households/{world.h_kline.pk}").json()
+        return [e["programme"] for e in household["enrolments"]]
+
+    assert enrolments(world.klara) == ["RRK-VI"]
+    response = ApiClient(token_for(world.ada)).patch("/programmes/RRK", {"sensitive": True}, if_match='"1"')
+    assert response.status_code == 200, response.content
+    flagged = set(Programme.objects.filter(sensitive=True).values_list("code", flat=True))
+    assert flagged == {"CT", "RRK", "RRK-VI", "RRK-VI-A"}
+    # Klara (not cleared) still sees the household, no longer its enrolment in the phase; Sara (cleared) does.
+    assert enrolments(world.klara) == []
+    assert enrolments(world.sara) == ["RRK-VI"]
+    phases = AuditEntry.objects.filter(model="programmes.programme", object_id__in=[
+        str(world.rrk6.pk), str(Programme.objects.get(code="RRK-VI-A").pk)])
+    assert [(e.actor, e.changes) for e in phases] == [(world.ada, {"sensitive": [False, True]})] * 2
+
+
+def test_a_migration_flags_the_phases_an_earlier_flagging_left_behind(world):
+    import importlib
+
+    from django.apps import apps
+
+    Programme.objects.filter(pk=world.rrk.pk).update(sensitive=True)  # as flagging RRK did before
+    migration = importlib.import_module("programmes.migrations.0004_phases_of_sensitive_programmes")
+    migration.flag_phases(apps, None)
+    world.rrk6.refresh_from_db()
+    assert world.rrk6.sensitive and world.rrk6.version == 2
+    entry = AuditEntry.objects.get(model="programmes.programme", object_id=str(world.rrk6.pk))
+    assert (entry.via, entry.changes) == ("migration", {"sensitive": [False, True]})
