@@ -78,6 +78,25 @@ def may_edit_household(user, household):
     return user.can_edit_registry and Household.objects.visible_to(user).filter(pk=household.pk).exists()
 
 
+def may_change_programme(user, programme):
+    """Write access to a programme: changing it, adding a phase to it, changing its results
+    framework, entering its manual values. Callers check the role (managers and admins; M&E
+    officers for values). A programme the user may not read (a sensitive one, for a user not
+    cleared) is not theirs to change, nor to unflag. A user given programmes changes those and
+    their phases only; one given none, any. `programme` None: a new programme at the top level."""
+    from programmes.models import Programme
+    from reports.reach import may_read
+
+    if programme is not None and not may_read(user, programme):
+        return False
+    if user.sees_everything:
+        return True
+    given = scope_ids(user)[2]
+    if not given:
+        return True
+    return programme is not None and programme.pk in Programme.objects.phase_ids(given)
+
+
 def delivery_scope(user):
     """Deliveries follow their household's scope; medical help and sensitive programmes only for
     users cleared for sensitive data."""

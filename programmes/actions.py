@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.scope import may_change_programme
 from audit.models import AuditEntry, diff, record, snapshot
 from homeward.concurrency import save_versioned
 from programmes.models import (
@@ -23,6 +24,13 @@ def _require_manager(user):
         raise PermissionDenied(_("Only managers and administrators change programmes."))
 
 
+def _require_programme(user, programme):
+    """`programme` None: a programme at the top level."""
+    if not may_change_programme(user, programme):
+        raise PermissionDenied(_("You change only the programmes you were given and their phases, and sensitive "
+                                 "ones only when cleared for sensitive data."))
+
+
 def _clean(obj, exclude=None):
     obj.full_clean(exclude=exclude)
 
@@ -30,6 +38,7 @@ def _clean(obj, exclude=None):
 @transaction.atomic
 def create_programme(programme, *, donors=(), acting_user, via="web"):
     _require_manager(acting_user)
+    _require_programme(acting_user, programme.parent)
     _clean(programme)
     programme.save()
     if donors:
@@ -41,9 +50,12 @@ def create_programme(programme, *, donors=(), acting_user, via="web"):
 @transaction.atomic
 def update_programme(programme, changes, *, donors=None, expected_version, acting_user, via="web"):
     _require_manager(acting_user)
+    _require_programme(acting_user, programme)
     before = snapshot(programme, PROGRAMME_FIELDS)
     for field, value in changes.items():
         setattr(programme, field, value)
+    if programme.parent_id != before["parent"]:  # moved under another programme: that one must be theirs too
+        _require_programme(acting_user, programme.parent)
     _clean(programme)
     after = snapshot(programme, PROGRAMME_FIELDS)
     save_versioned(programme, expected_version, PROGRAMME_FIELDS)

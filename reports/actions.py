@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from accounts.scope import may_change_programme
 from audit.models import AuditEntry, diff, record, snapshot
 from homeward.concurrency import save_versioned
 from reports.models import Indicator, ManualValue, Result, Target
@@ -22,9 +23,16 @@ from reports.models import Indicator, ManualValue, Result, Target
 A = AuditEntry.Action
 
 
-def _require_manager(user):
+def _require_manager(user, programme):
     if not user.can_manage_programmes:
         raise PermissionDenied(_("Only managers and administrators change results frameworks."))
+    _require_programme(user, programme)
+
+
+def _require_programme(user, programme):
+    if not may_change_programme(user, programme):
+        raise PermissionDenied(_("You change only the frameworks of the programmes you were given and their "
+                                 "phases, and of sensitive ones only when cleared for sensitive data."))
 
 
 def _full_clean(obj):
@@ -50,16 +58,16 @@ def _save_new(obj, user, via, changes=None):
 
 @transaction.atomic
 def create_result(result, *, acting_user, via="web"):
-    _require_manager(acting_user)
+    _require_manager(acting_user, result.programme)
     return _save_new(result, acting_user, via)
 
 
 @transaction.atomic
 def create_indicator(indicator, *, assistance_types=(), acting_user, via="web"):
     """Save an indicator with its definition; every bad column is reported together."""
-    _require_manager(acting_user)
     if indicator.result_id and not indicator.programme_id:
         indicator.programme_id = indicator.result.programme_id
+    _require_manager(acting_user, indicator.programme)
     errors = {}
     try:
         _full_clean(indicator)
@@ -84,7 +92,7 @@ def create_indicator(indicator, *, assistance_types=(), acting_user, via="web"):
 @transaction.atomic
 def set_target(indicator, period_start, period_end, value, *, acting_user, via="web"):
     """The target for a period; setting it again changes it."""
-    _require_manager(acting_user)
+    _require_manager(acting_user, indicator.programme)
     target = Target.objects.filter(indicator=indicator, period_start=period_start, period_end=period_end).first()
     if target is None:
         return _save_new(Target(indicator=indicator, period_start=period_start, period_end=period_end, value=value),
@@ -101,6 +109,7 @@ def set_target(indicator, period_start, period_end, value, *, acting_user, via="
 def record_manual_value(indicator, period_start, period_end, value, evidence, *, acting_user, via="web"):
     if not (acting_user.can_manage_programmes or acting_user.role == Role.ME):
         raise PermissionDenied(_("Only managers, administrators and M&E officers enter indicator values."))
+    _require_programme(acting_user, indicator.programme)
     return _save_new(ManualValue(indicator=indicator, period_start=period_start, period_end=period_end, value=value,
                                  evidence=evidence, recorded_by=acting_user), acting_user, via)
 
@@ -129,7 +138,7 @@ def _update(obj, changes, editable, *, expected_version, acting_user, via):
 @transaction.atomic
 def update_result(result, changes, *, expected_version, acting_user, via="web"):
     """Reword a result: `changes` names fields of RESULT_EDITABLE."""
-    _require_manager(acting_user)
+    _require_manager(acting_user, result.programme)
     return _update(result, changes, RESULT_EDITABLE, expected_version=expected_version, acting_user=acting_user,
                    via=via)
 
@@ -137,7 +146,7 @@ def update_result(result, changes, *, expected_version, acting_user, via="web"):
 @transaction.atomic
 def update_indicator(indicator, changes, *, expected_version, acting_user, via="web"):
     """Rename an indicator or correct its unit and baseline: `changes` names fields of INDICATOR_EDITABLE."""
-    _require_manager(acting_user)
+    _require_manager(acting_user, indicator.programme)
     return _update(indicator, changes, INDICATOR_EDITABLE, expected_version=expected_version,
                    acting_user=acting_user, via=via)
 
@@ -145,7 +154,7 @@ def update_indicator(indicator, changes, *, expected_version, acting_user, via="
 @transaction.atomic
 def delete_result(result, *, acting_user, via="web"):
     """Only an empty result goes: one with indicators or results under it is refused."""
-    _require_manager(acting_user)
+    _require_manager(acting_user, result.programme)
     if result.children.exists() or result.indicators.exists():
         raise ValidationError(_("%(code)s still has results or indicators under it; delete those first.")
                               % {"code": result.code})
@@ -157,7 +166,7 @@ def delete_result(result, *, acting_user, via="web"):
 def delete_indicator(indicator, *, acting_user, via="web"):
     """Only an indicator nothing was reported against goes: targets and entered values are the
     programme's commitments and evidence, and a ratio would lose its terms."""
-    _require_manager(acting_user)
+    _require_manager(acting_user, indicator.programme)
     if indicator.targets.exists() or indicator.manual_values.exists():
         raise ValidationError(_("%(code)s has targets or entered values and cannot be deleted.")
                               % {"code": indicator.code})

@@ -4,6 +4,7 @@ by field; who may build."""
 import pytest
 
 from audit.models import AuditEntry
+from programmes.models import Programme
 from reports.models import Indicator, Result, Target
 from tests.test_api_client import ApiClient
 
@@ -68,6 +69,9 @@ def test_it_lets_only_managers_build_and_hides_unreadable_programmes(world, toke
     assert ApiClient(token_for(world.mira)).post("/programmes/RRK/results", body).status_code == 403
     assert ApiClient(token_for(world.marko)).post("/programmes/CT/results", body).status_code == 404
     assert ApiClient(token_for(world.marko)).post("/programmes/NOPE/results", body).status_code == 404
+    # Marko manages RRK: another team's programme he reads, but does not build.
+    Programme.objects.create(code="UKVR", name="UK voluntary return")
+    assert ApiClient(token_for(world.marko)).post("/programmes/UKVR/results", body).status_code == 403
     assert not Result.objects.exists()
 
 

@@ -4,6 +4,7 @@ from django.test import Client
 
 from audit.models import AuditEntry
 from programmes.models import Programme
+from tests.conftest import make_user
 from tests.test_api_client import ApiClient
 
 
@@ -74,7 +75,7 @@ def test_it_serves_the_openapi_document(db):
 
 
 def test_a_phase_of_a_sensitive_programme_must_be_sensitive_too(world, token_for):
-    client = ApiClient(token_for(world.ada))
+    client = ApiClient(token_for(make_user("sam", "admin", sensitive=True)))
     response = client.post("/programmes", phase(code="CT-II", parent="CT", donors=[]))
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["sensitive"]
@@ -113,3 +114,25 @@ def test_a_migration_flags_the_phases_an_earlier_flagging_left_behind(world):
     assert world.rrk6.sensitive and world.rrk6.version == 2
     entry = AuditEntry.objects.get(model="programmes.programme", object_id=str(world.rrk6.pk))
     assert (entry.via, entry.changes) == ("migration", {"sensitive": [False, True]})
+
+
+def test_a_manager_changes_only_the_programmes_given_and_their_phases(world, token_for):
+    # Marko manages RRK (with its phases); UKVR is another team's, CT is sensitive and he is not cleared.
+    ukvr = Programme.objects.create(code="UKVR", name="UK voluntary return")
+    api = ApiClient(token_for(world.marko))
+    assert api.patch("/programmes/RRK-VI", {"end_date": "2026-03-31"}, if_match='"1"').status_code == 200
+    for code in ("UKVR", "CT"):
+        response = api.patch(f"/programmes/{code}", {"end_date": "2026-03-31", "sensitive": False}, if_match='"1"')
+        assert response.status_code == 403, code
+    assert (Programme.objects.get(code="CT").sensitive, Programme.objects.get(code="UKVR").end_date) == (True, None)
+    # No phase under another team's programme, no programme at the top level, no moving a phase out.
+    assert api.post("/programmes", phase(code="UKVR-II", parent="UKVR", donors=[])).status_code == 403
+    assert api.post("/programmes", phase(code="NEW", parent=None, donors=[])).status_code == 403
+    assert api.patch("/programmes/RRK-VI", {"parent": "UKVR"}, if_match='"2"').status_code == 403
+    assert not Programme.objects.filter(code__in=["UKVR-II", "NEW"]).exists()
+    assert Programme.objects.get(code="RRK-VI").parent == world.rrk
+    # A manager given no programme changes any programme they may read, and adds top-level ones.
+    lead = make_user("lena", "manager")
+    assert ApiClient(token_for(lead)).patch("/programmes/UKVR", {"end_date": "2026-03-31"},
+                                            if_match=f'"{ukvr.version}"').status_code == 200
+    assert ApiClient(token_for(lead)).post("/programmes", phase(code="NEW", parent=None, donors=[])).status_code == 201

@@ -15,6 +15,7 @@ from audit.models import AuditEntry
 from programmes.models import Programme
 from reports.actions import create_indicator, create_result, record_manual_value
 from reports.models import Indicator, Result
+from tests.conftest import make_user
 from tests.test_api_client import ApiClient
 from tests.test_reports_indicators import indicator, records  # noqa: F401 (the fixture)
 from tests.test_reports_reach import kind, member, reached  # noqa: F401 (the fixture)
@@ -120,7 +121,8 @@ def sensitive(world):
     w.mimoza = w.h_sensitive.members.get()
     record_delivery(acting_user=w.sara, programme=w.ct, type=kind("psychosocial_support"), person=w.mimoza,
                     date=datetime.date(2024, 5, 1), status="delivered")
-    w.indicator = framework(w, w.ct, "C1", "persons_assisted")
+    # A sensitive programme's framework is built by someone cleared for sensitive data.
+    w.indicator = framework(w, w.ct, "C1", "persons_assisted", acting_user=make_user("sam", "admin", sensitive=True))
     return w
 
 

@@ -11,6 +11,7 @@ from assistance.models import AssistanceType
 from audit.models import AuditEntry
 from reports.actions import create_indicator, create_result, record_manual_value, update_result
 from reports.models import Indicator, ManualValue, Result, Target
+from tests.conftest import make_user
 
 URL = "/programmes/RRK/framework/"
 
@@ -281,7 +282,7 @@ def test_it_shows_the_tree_to_whoever_reads_the_programme(client, world, persona
 
 def test_it_answers_404_for_a_programme_the_user_may_not_read(client, world):
     create_result(Result(programme=world.ct, level="goal", code="1", statement="Survivors recover"),
-                  acting_user=world.ada)
+                  acting_user=make_user("sam", "admin", sensitive=True))
     client.force_login(world.klara)  # CT is sensitive; Klara is not cleared
     assert client.get("/programmes/CT/framework/").status_code == 404
     client.force_login(world.marko)  # a manager not cleared may not write to it either
@@ -300,3 +301,32 @@ def test_it_keeps_results_of_another_programme_out_of_reach(client, world):
     client.force_login(world.marko)
     assert client.get(f"{URL}results/{goal.pk}/edit/").status_code == 404
     assert client.get(f"{URL}results/{goal.pk}/indicators/").status_code == 404
+
+
+def test_managers_and_me_officers_change_only_the_programmes_given_them(client, world):
+    # UKVR is another team's programme, built by a manager given no programme (who manages any).
+    from programmes.models import Programme
+
+    ukvr = Programme.objects.create(code="UKVR", name="UK voluntary return")
+    lena = make_user("lena", "manager")
+    goal = create_result(Result(programme=ukvr, level="goal", code="1", statement="Returnees reintegrate"),
+                         acting_user=lena)
+    indicator = create_indicator(Indicator(programme=ukvr, result=goal, code="M1", name="Plans supported",
+                                           unit="plans", measure="manual"), acting_user=lena)
+    url = "/programmes/UKVR/framework/"
+    for persona in ("marko", "mira"):  # the manager and the M&E officer of RRK
+        client.force_login(getattr(world, persona))
+        page = html(client.get(url))
+        assert "Returnees reintegrate" in page and "<form" not in page.split("<main>")[1].split("</main>")[0]
+        prefix = f"value-{indicator.pk}"
+        assert client.post(f"{url}indicators/{indicator.pk}/values/", {
+            f"{prefix}-period_start": "2026-01-01", f"{prefix}-period_end": "2026-12-31", f"{prefix}-value": "3",
+            f"{prefix}-evidence": "x"}).status_code == 404
+        assert client.post(f"{url}results/", {"level": "goal", "code": "9", "statement": "x"}).status_code == 404
+    assert not ManualValue.objects.exists() and not Result.objects.filter(code="9").exists()
+    # The programme pages offer Marko "Edit programme" for RRK's phases only.
+    client.force_login(world.marko)
+    assert "Edit programme" in html(client.get("/programmes/RRK-VI/"))
+    assert "Edit programme" not in html(client.get("/programmes/UKVR/"))
+    for code in ("UKVR", "CT"):  # a write the page does not offer answers 404, as elsewhere
+        assert client.get(f"/programmes/{code}/edit/").status_code == 404

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from accounts.scope import may_edit_household
+from accounts.scope import may_change_programme, may_edit_household
 from audit.models import AuditEntry
 from homeward.concurrency import StaleVersion
 from homeward.paging import Keys, page_bounds
@@ -29,6 +29,7 @@ from programmes import actions as programme_actions
 from programmes.models import MANAGER_ONLY, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Organisation, Programme
 from registry import actions as registry_actions
 from registry.models import Household, Person, PersonVulnerability
+from reports.reach import may_read
 from web import forms
 
 
@@ -591,6 +592,7 @@ def programme_detail(request, code):
         "phases": phases,
         "counts": [(labels[c["status"]], c["n"]) for c in counts],
         "total": sum(c["n"] for c in counts),
+        "may_change": user.can_manage_programmes and may_change_programme(user, programme),
     })
 
 
@@ -607,14 +609,18 @@ def programme_new(request):
             return redirect("web:programme", code=programme.code)
         except ValidationError as e:
             _add_errors(form, e)
+        except PermissionDenied as e:  # a parent that is not theirs, or none for a user given programmes
+            form.add_error("parent", str(e))
     return render(request, "web/programmes/form.html", {"form": form, "programme": None})
 
 
 @login_required
 def programme_edit(request, code):
     user = request.user
-    _require(user.can_manage_programmes)
     programme = get_object_or_404(Programme, code=code)
+    if not may_read(user, programme):
+        raise Http404  # a sensitive programme, for a user not cleared: as if it did not exist
+    _require(user.can_manage_programmes and may_change_programme(user, programme))
     return edit_versioned(
         request, form_class=forms.ProgrammeForm, initial=forms.programme_initial(programme),
         save=lambda form, version: programme_actions.update_programme(

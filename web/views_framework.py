@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from accounts.scope import may_change_programme
 from activities.models import ActivityType, ProjectType
 from programmes.models import Programme
 from reports import actions
@@ -37,12 +38,12 @@ def _programme_or_404(user, code):
 
 def _managed_or_404(user, code):
     programme = _programme_or_404(user, code)
-    _require(user.can_manage_programmes)
+    _require(user.can_manage_programmes and may_change_programme(user, programme))
     return programme
 
 
-def _may_enter_values(user):
-    return user.can_manage_programmes or user.role == Role.ME
+def _may_enter_values(user, programme):
+    return (user.can_manage_programmes or user.role == Role.ME) and may_change_programme(user, programme)
 
 
 def _back(programme, anchor=""):
@@ -61,7 +62,8 @@ def _page(request, programme, *, result_form=None, bound=None):
     """The tree, with fresh forms for the viewer's role, or the `bound` ones ({(kind, indicator
     pk): form}) that came back with errors."""
     user = request.user
-    manage, enter = user.can_manage_programmes, _may_enter_values(user)
+    manage = user.can_manage_programmes and may_change_programme(user, programme)
+    enter = _may_enter_values(user, programme)
     bound = bound or {}
     chosen = (Indicator.objects.select_related("numerator", "denominator")
               .prefetch_related("assistance_types", "targets",
@@ -240,7 +242,7 @@ def target_set(request, code, pk):
 def value_record(request, code, pk):
     user = request.user
     programme = _programme_or_404(user, code)
-    _require(_may_enter_values(user))
+    _require(_may_enter_values(user, programme))
     indicator = get_object_or_404(Indicator, programme=programme, pk=pk, measure=Measure.MANUAL)
     return _small_form(
         request, programme, indicator, "value", forms.ManualValueForm, lambda d: actions.record_manual_value(
