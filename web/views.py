@@ -309,7 +309,9 @@ def household_list(request):
     if _wants_fragment(request, "results"):
         response = render(request, "web/households/_results.html", context)
     else:
-        context["municipalities"] = [(str(m.pk), m.display_name()) for m in Municipality.objects.all()]
+        # Only the names: a municipality's other columns (its seat's coordinates) cost a conversion each.
+        names = Municipality.objects.only("name_sq", "name_sr_latn", "name_sr_cyrl")
+        context["municipalities"] = [(str(m.pk), m.display_name()) for m in names]
         context["programme_codes"] = forms.programmes_for(user).values_list("code", flat=True)
         context["statuses"] = EnrolmentStatus.choices
         response = render(request, "web/households/list.html", context)
