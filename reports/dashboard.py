@@ -90,7 +90,7 @@ def municipality_map(rows):
         x, y = project(*SEATS[row["key"]], MAP_WIDTH, MAP_HEIGHT)
         name = municipality.display_name()
         if row.get("suppressed"):
-            radius, title = None, _("%(name)s: fewer than 5") % {"name": name}
+            radius, title = None, _("%(name)s: not shown") % {"name": name}
         else:
             radius = round(MAP_RADIUS * math.sqrt((row["direct"] or 0) / top), 1)
             title = _("%(name)s: %(n)s direct") % {"name": name, "n": row["direct"]}

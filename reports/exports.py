@@ -217,7 +217,7 @@ def _reach_sheet(sheet, figures, bold):
     _heading(sheet, ["", _("Households"), _("Direct"), _("Indirect")], bold)
     sheet.append([_("Total"), *(totals[f] for f in FIGURES)])
     if totals["suppressed"] or any(r["suppressed"] for f in figures.by.values() for r in f["rows"]):
-        sheet.append([_("Figures under 5 persons are not shown.")])
+        sheet.append([_("Figures under 5 persons are not shown, nor the figures from which they could be worked out.")])
     for dimension, result in figures.by.items():
         labels = key_labels(dimension)
         sheet.append([])

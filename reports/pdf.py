@@ -117,7 +117,7 @@ def _title_page(pdf, figures):
     _fact(pdf, _("Catchment population"), plain(totals["catchment_population"]))
     if totals["suppressed"] or any(r["suppressed"] for f in figures.by.values() for r in f["rows"]):
         pdf.ln(2)
-        _line(pdf, _("Figures under 5 persons are not shown."), 9)
+        _line(pdf, _("Figures under 5 persons are not shown, nor the figures from which they could be worked out."), 9)
 
 
 def _fit(pdf, text, width):
@@ -165,7 +165,7 @@ def _reach(pdf, figures):
             x, y = pdf.get_x(), pdf.get_y()
             if row["suppressed"]:
                 pdf.set_font(FONT, "", 8)
-                pdf.cell(bar_w, ROW, _("fewer than 5"))
+                pdf.cell(bar_w, ROW, _("not shown"))
             else:
                 direct, indirect = bar_w * row["direct"] / top, bar_w * row["indirect"] / top
                 pdf.set_fill_color(*DARK)

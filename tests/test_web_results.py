@@ -8,6 +8,7 @@ from assistance.actions import record_delivery
 from assistance.models import AssistanceType
 from reports.actions import create_indicator, create_result, set_target
 from reports.models import Indicator, Result
+from tests.conftest import make_household
 
 DAY = datetime.date(2026, 3, 1)
 
@@ -38,8 +39,27 @@ def test_a_donor_sees_small_cells_hidden(client, world):
     deliver(world, "food_package", world.h_dragash)
     client.force_login(world.dona)
     html = client.get("/programmes/RRK/results/", {"date": "2026-06-30"}).content.decode()
-    assert "Figures under 5 persons are not shown." in html and "fewer than 5" in html
+    assert "Figures under 5 persons are not shown, nor the figures from which they could be worked out." in html
+    assert "not shown</td>" in html
     assert '<th scope="row">M18</th>\n<td class="n">1</td>' not in html
+
+
+def test_a_row_hidden_to_protect_a_small_one_is_not_called_small(client, world):
+    # Klinë's one household is a small cell; Dragash's five are hidden too, or the totals would give Klinë away.
+    deliver(world, "food_package", world.h_kline)  # 3 persons
+    deliver(world, "food_package", world.h_dragash)  # 2 persons
+    for n in range(4):
+        household = make_household(f"H-DR-{n + 2}", responsible=world.dragash, current_municipality=world.dragash,
+                                   members=[(f"Ilir{n}", "Gashi", "M", "head", 1980),
+                                            (f"Era{n}", "Gashi", "F", "spouse", 1982)])
+        deliver(world, "food_package", household)
+    client.force_login(world.dona)
+    html = client.get("/programmes/RRK/results/", {"date": "2026-06-30"}).content.decode()
+    # The totals stay published: 6 households, 13 persons.
+    assert '<strong>6</strong> households' in html and '<strong>13</strong> direct beneficiaries' in html
+    for code in ("M18", "M24"):
+        assert f'<th scope="row">{code}</th>\n<td class="n" colspan="3">not shown</td>' in html
+    assert "fewer than" not in html
 
 
 def test_an_indicator_shows_its_actual_against_the_target(client, world):
