@@ -330,3 +330,11 @@ def test_managers_and_me_officers_change_only_the_programmes_given_them(client, 
     assert "Edit programme" not in html(client.get("/programmes/UKVR/"))
     for code in ("UKVR", "CT"):  # a write the page does not offer answers 404, as elsewhere
         assert client.get(f"/programmes/{code}/edit/").status_code == 404
+    # A new programme can be a phase of RRK or of its phase only; RRK-VI's own form offers RRK.
+    offered = client.get("/programmes/new/").context["form"].fields["parent"].queryset
+    assert sorted(offered.values_list("code", flat=True)) == ["RRK", "RRK-VI"]
+    offered = client.get("/programmes/RRK-VI/edit/").context["form"].fields["parent"].queryset
+    assert list(offered.values_list("code", flat=True)) == ["RRK"]
+    client.force_login(lena)  # given no programme: any she may read, CT (sensitive) not
+    offered = client.get("/programmes/new/").context["form"].fields["parent"].queryset
+    assert sorted(offered.values_list("code", flat=True)) == ["RRK", "RRK-VI", "UKVR"]

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.scope import may_change_programme
 from audit.models import AuditEntry
 from homeward.text import to_cyrillic
 from places.models import DISPLACEMENT_STATUSES, Community, Country, Municipality
@@ -213,6 +214,22 @@ class ProgrammeForm(forms.Form):
 
     def values(self):
         return {f: self.cleaned_data[f] for f in self.FIELDS}
+
+
+def programme_form_for(user, programme=None):
+    """ProgrammeForm whose "Phase of" offers the programmes `user` may change (the rule of
+    accounts.scope.may_change_programme), and the current one when editing `programme`."""
+    allowed = {p.pk for p in Programme.objects.select_related("parent__parent__parent")
+               if may_change_programme(user, p)}
+    if programme is not None:
+        allowed = (allowed - Programme.objects.phase_ids([programme])) | ({programme.parent_id} - {None})
+
+    class Form(ProgrammeForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["parent"].queryset = Programme.objects.filter(pk__in=allowed)
+
+    return Form
 
 
 def programme_initial(programme):

@@ -602,7 +602,7 @@ def programme_detail(request, code):
 def programme_new(request):
     user = request.user
     _require(user.can_manage_programmes)
-    form = forms.ProgrammeForm(request.POST or None)
+    form = forms.programme_form_for(user)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         programme = Programme(**form.values())
         try:
@@ -624,7 +624,7 @@ def programme_edit(request, code):
         raise Http404  # a sensitive programme, for a user not cleared: as if it did not exist
     _require(user.can_manage_programmes and may_change_programme(user, programme))
     return edit_versioned(
-        request, form_class=forms.ProgrammeForm, initial=forms.programme_initial(programme),
+        request, form_class=forms.programme_form_for(user, programme), initial=forms.programme_initial(programme),
         save=lambda form, version: programme_actions.update_programme(
             programme, form.values(), donors=form.cleaned_data["donors"], expected_version=version, acting_user=user),
         template="web/programmes/form.html", context={"programme": programme},
