@@ -52,9 +52,16 @@ def strip_diacritics(text):
 
 
 def fold_word(word):
-    for old, new in _FOLDS:
-        word = word.replace(old, new)
-    return _DOUBLE.sub(r"\1", word)
+    # A pass can make a new pair to fold, always one ending in "h" ("qh" → "ch", "chh" → "ch"):
+    # fold again until nothing changes, so that a key folds to itself.
+    while True:
+        folded = word
+        for old, new in _FOLDS:
+            folded = folded.replace(old, new)
+        folded = _DOUBLE.sub(r"\1", folded)
+        if folded == word or "h" not in folded:
+            return folded
+        word = folded
 
 
 def fold_tokens(text):

@@ -29,3 +29,21 @@ def test_a_ref_outside_the_users_scope_finds_nothing(world):
 
 def test_it_finds_nothing_for_a_name_nobody_has(world):
     assert refs(Household.objects.search("Zzyzx")) == set()
+
+
+def test_names_folded_before_folding_was_idempotent_are_found_after_the_migration(world):
+    import importlib
+
+    from django.apps import apps
+
+    from registry.models import PersonToken
+
+    # "Qhamil" was stored as "chamil"; the text typed now folds to "camil".
+    person = world.h_kline.members.get(given_name="Arben")
+    Person.objects.filter(pk=person.pk).update(given_name="Qhamil")
+    PersonToken.objects.filter(person=person, token="arben").update(token="chamil")
+    assert refs(Household.objects.search("Qhamil")) == set()
+    migration = importlib.import_module("registry.migrations.0003_refold_names_with_h_pairs")
+    migration.refold(apps, None)
+    assert refs(Household.objects.search("Qhamil")) == {"H-KL-1"}
+    assert sorted(PersonToken.objects.filter(person=person).values_list("token", flat=True)) == ["camil", "krasnici"]
