@@ -66,7 +66,9 @@ def fold_word(word):
 
 def fold_tokens(text):
     """The folded words of `text`, in order. Punctuation and spaces separate words."""
-    plain = strip_diacritics(to_latin(text)).lower()
+    # Case first, through the capitals: a few lower-case letters (Turkish ı, old Cyrillic forms)
+    # are known to the tables only by their capitals, and a name must fold as it does in capitals.
+    plain = strip_diacritics(to_latin(text.upper().casefold())).lower()
     return [fold_word(w) for w in _NON_KEY.split(plain) if w]
 
 

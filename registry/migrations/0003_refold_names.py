@@ -1,13 +1,17 @@
-"""Names folded anew since folding became idempotent (homeward.text.fold_word folds again until
-nothing changes): "qh", and an "h" after a pair such as "chh" or "shh", now fold further ("qh" →
-"c", not "ch"). Only names with such letters can have changed; their search tokens and
-duplicate-detection keys are written again, so that a search folds them as it folds the text typed."""
+"""Names folded anew since folding changed in two ways (homeward.text.fold_tokens):
+- a key folds to itself: "qh", and an "h" after a pair such as "chh" or "shh", fold further
+  ("qh" → "c", not "ch");
+- case is folded before the letters are: eight letters whose lower case the Cyrillic table did not
+  know (Turkish dotless ı, the old Cyrillic letter forms ᲀ–ᲅ, capital ẞ) now fold as their
+  capitals do (Altın → altin).
+Only names with such letters can have changed; their search tokens and duplicate-detection keys
+are written again, so that a search folds them as it folds the text typed."""
 
 from django.db import migrations
 from django.db.models import Q
 
-# Folding changes only for "qh" and "hh" (Cyrillic "хх"): SQLite's LIKE folds the case of ASCII only.
-PATTERNS = ("qh", "hh", "хх", "Хх", "хХ", "ХХ")
+# Folding changed only for names with these (SQLite's LIKE folds the case of ASCII letters only).
+PATTERNS = ("qh", "hh", "хх", "Хх", "хХ", "ХХ", "ı", "ᲀ", "ᲁ", "ᲂ", "ᲃ", "ᲄ", "ᲅ", "ẞ")
 
 
 def refold(apps, schema_editor):
