@@ -84,17 +84,23 @@ def may_change_programme(user, programme):
     officers for values). A programme the user may not read (a sensitive one, for a user not
     cleared) is not theirs to change, nor to unflag. A user given programmes changes those and
     their phases only; one given none, any. `programme` None: a new programme at the top level."""
+    if programme is None:
+        return user.sees_everything or not scope_ids(user)[2]
+    return bool(programmes_to_change(user, [programme]))
+
+
+def programmes_to_change(user, programmes):
+    """The programmes among `programmes` that may_change_programme allows, the user's programme
+    tree read once for all of them."""
     from programmes.models import Programme
     from reports.reach import may_read
 
-    if programme is not None and not may_read(user, programme):
-        return False
-    if user.sees_everything:
-        return True
-    given = scope_ids(user)[2]
+    readable = [p for p in programmes if may_read(user, p)]
+    given = [] if user.sees_everything else scope_ids(user)[2]
     if not given:
-        return True
-    return programme is not None and programme.pk in Programme.objects.phase_ids(given)
+        return readable
+    theirs = Programme.objects.phase_ids(given)
+    return [p for p in readable if p.pk in theirs]
 
 
 def delivery_scope(user):

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.scope import may_change_programme
+from accounts.scope import programmes_to_change
 from audit.models import AuditEntry
 from homeward.text import to_cyrillic
 from places.models import DISPLACEMENT_STATUSES, Community, Country, Municipality
@@ -219,8 +219,7 @@ class ProgrammeForm(forms.Form):
 def programme_form_for(user, programme=None):
     """ProgrammeForm whose "Phase of" offers the programmes `user` may change (the rule of
     accounts.scope.may_change_programme), and the current one when editing `programme`."""
-    allowed = {p.pk for p in Programme.objects.select_related("parent__parent__parent")
-               if may_change_programme(user, p)}
+    allowed = {p.pk for p in programmes_to_change(user, Programme.objects.select_related("parent__parent__parent"))}
     if programme is not None:
         allowed = (allowed - Programme.objects.phase_ids([programme])) | ({programme.parent_id} - {None})
 

@@ -29,7 +29,6 @@ from programmes import actions as programme_actions
 from programmes.models import MANAGER_ONLY, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Organisation, Programme
 from registry import actions as registry_actions
 from registry.models import Household, Person, PersonVulnerability
-from reports.reach import may_read
 from web import forms
 
 
@@ -620,8 +619,7 @@ def programme_new(request):
 def programme_edit(request, code):
     user = request.user
     programme = get_object_or_404(Programme, code=code)
-    if not may_read(user, programme):
-        raise Http404  # a sensitive programme, for a user not cleared: as if it did not exist
+    # 404 as if it did not exist, also for a sensitive programme and a user not cleared.
     _require(user.can_manage_programmes and may_change_programme(user, programme))
     return edit_versioned(
         request, form_class=forms.programme_form_for(user, programme), initial=forms.programme_initial(programme),
