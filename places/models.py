@@ -51,6 +51,17 @@ def find_municipality(municipalities, text):
     return next((m for m in municipalities if m.code == code or key in m.keys()), None)
 
 
+def place_name(name_sq, name_sr_latn, name_sr_cyrl, language=None):
+    """Albanian/Serbian, as documents write it: Klinë/Klina; Serbian in Cyrillic for the Cyrillic
+    interface; one name when both are the same (Prizren). From the names alone, for lists that
+    read them as plain values."""
+    language = language or get_language() or "en"
+    serbian = name_sr_cyrl if language == "sr" else name_sr_latn
+    if serbian == name_sq:
+        return name_sq
+    return f"{name_sq}/{serbian}"
+
+
 class MunicipalityQuerySet(models.QuerySet):
     def lookup(self, text):
         return find_municipality(self.all(), text)
@@ -85,13 +96,7 @@ class Municipality(models.Model):
         return _keys(tuple(self.all_names()))
 
     def display_name(self, language=None):
-        """Albanian/Serbian, as documents write it: Klinë/Klina; Serbian in Cyrillic for the
-        Cyrillic interface; one name when both are the same (Prizren)."""
-        language = language or get_language() or "en"
-        serbian = self.name_sr_cyrl if language == "sr" else self.name_sr_latn
-        if serbian == self.name_sq:
-            return self.name_sq
-        return f"{self.name_sq}/{serbian}"
+        return place_name(self.name_sq, self.name_sr_latn, self.name_sr_cyrl, language)
 
 
 class Community(models.Model):

@@ -24,12 +24,13 @@ from audit.models import AuditEntry
 from homeward.concurrency import StaleVersion
 from homeward.paging import Keys, page_bounds
 from merges import actions as merges
-from places.models import Municipality
+from places.models import Municipality, place_name
 from programmes import actions as programme_actions
 from programmes.models import MANAGER_ONLY, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Organisation, Programme
 from registry import actions as registry_actions
 from registry.models import Household, Person, PersonVulnerability
 from web import forms
+from web.links import link_to
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -281,10 +282,10 @@ def _list_rows(user, keys):
         if row["current_municipality__name_sq"] is None:
             row["place"] = row["current_country__name_en"]  # str(Country)
         else:
-            row["place"] = Municipality(name_sq=row["current_municipality__name_sq"],
-                                        name_sr_latn=row["current_municipality__name_sr_latn"],
-                                        name_sr_cyrl=row["current_municipality__name_sr_cyrl"]).display_name()
+            row["place"] = place_name(row["current_municipality__name_sq"], row["current_municipality__name_sr_latn"],
+                                      row["current_municipality__name_sr_cyrl"])
         row["enrolments"] = enrolments[row["pk"]]
+        row["link"] = link_to("web:household", row["pk"])
     return rows
 
 
@@ -308,10 +309,10 @@ def household_list(request):
     if _wants_fragment(request, "results"):
         response = render(request, "web/households/_results.html", context)
     else:
-        # Only the names: a municipality's other columns (its seat's coordinates) cost a conversion each.
-        names = Municipality.objects.only("name_sq", "name_sr_latn", "name_sr_cyrl")
-        context["municipalities"] = [(str(m.pk), m.display_name()) for m in names]
-        context["programme_codes"] = forms.programmes_for(user).values_list("code", flat=True)
+        # Plain values: a model instance per municipality cost more than the query.
+        names = Municipality.objects.values_list("pk", "name_sq", "name_sr_latn", "name_sr_cyrl")
+        context["municipalities"] = [(str(pk), place_name(*names)) for pk, *names in names]
+        context["programme_codes"] = [(code, code) for code in forms.programmes_for(user).values_list("code", flat=True)]
         context["statuses"] = EnrolmentStatus.choices
         response = render(request, "web/households/list.html", context)
     response.headers["Vary"] = "HX-Request, HX-Target, Cookie"

@@ -1,6 +1,8 @@
 from django import template
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
+from web import links
 from web.forms import category_name
 
 register = template.Library()
@@ -30,3 +32,23 @@ def shown(value):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return value
+
+
+@register.simple_tag
+def link(name):
+    """{% url name %} for a route without arguments, reversed once (web.links)."""
+    return links.link(name)
+
+
+@register.simple_tag
+def options(choices, selected, ignore_case=False):
+    """The <option>s of (value, label) pairs, the one whose value is `selected` marked. Built here,
+    not in a template loop: the household list's filters offer some sixty options on every search,
+    and the template's loop cost twice as much."""
+    def key(value):
+        value = str(value or "")
+        return value.lower() if ignore_case else value
+
+    chosen = key(selected)
+    return format_html_join("", '<option value="{}"{}>{}</option>',
+                            ((value, " selected" if key(value) == chosen else "", label) for value, label in choices))
