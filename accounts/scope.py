@@ -53,8 +53,9 @@ def _scope_sql():
         for i, (name, column) in enumerate(DIMENSIONS))
 
 
-def household_scope(user, prefix=""):
-    """A Q over Household (or, with a prefix such as "household__", a related model)."""
+def household_scope(user, prefix="", key="pk"):
+    """A Q over Household (or, with a prefix such as "household__", a related model; or over a
+    model that carries a household's responsibility next to its `key`, registry.HouseholdToken)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NOTHING
     if user.sees_everything:
@@ -76,7 +77,7 @@ def household_scope(user, prefix=""):
         enrolled = Enrolment.objects.filter(programme_id__in=ids).values("household_id")
         if not user.sensitive:
             enrolled = enrolled.filter(programme__sensitive=False)
-        q &= Q(**{f"{prefix}pk__in": enrolled})
+        q &= Q(**{f"{prefix}{key}__in": enrolled})
     return q
 
 

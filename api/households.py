@@ -19,7 +19,7 @@ from api.problems import Invalid
 from homeward.paging import Keys
 from places.models import Municipality
 from programmes.models import Enrolment, Organisation, Programme
-from registry import actions
+from registry import actions, search
 from registry.models import Household, Person, PersonVulnerability
 from registry.parsing import Lookups, new_household, parse_household_place, parse_person
 
@@ -330,7 +330,10 @@ def list_households(request, page: Query[Page], q: str = "", municipality: str =
     `programme`: enrolled in the programme (by code) or any of its phases."""
     user = caller(request)
     households = Household.objects.visible_to(user)
-    if q.strip():
+    # A search alone is read from the search index of households, which carries their scope and
+    # order (registry.search); with other filters, the households are searched and filtered.
+    searched_only = bool(q.strip()) and not (municipality.strip() or programme.strip())
+    if q.strip() and not searched_only:
         households = households.search(q)
     if municipality.strip():
         place = Municipality.objects.lookup(municipality)
@@ -346,7 +349,10 @@ def list_households(request, page: Query[Page], q: str = "", municipality: str =
         enrolled = Enrolment.objects.visible_to(user).filter(programme__in=Programme.objects.with_phases(root))
         households = households.filter(pk__in=enrolled.values("household_id"))
     # The page and the count from one query (homeward.paging).
-    keys = Keys(households, page.offset, page.offset + page.limit)
+    if searched_only:
+        keys = search.household_keys(user, q, page.offset, page.offset + page.limit)
+    else:
+        keys = Keys(households, page.offset, page.offset + page.limit)
     items, sensitive = households_page_json(user, households, keys[page.offset:page.offset + page.limit])
     actions.record_views(user, sensitive, via="api")
     return schema_reply(request, {"count": keys.count(), "items": items})

@@ -7,6 +7,8 @@ database takes from the rows it has found and sorted anyway). Only a page beyond
 needs a count of its own.
 """
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Count, Window
 
 
@@ -18,20 +20,26 @@ class Keys:
     def __init__(self, queryset, start, stop):
         # A window count over a DISTINCT query would count the rows before DISTINCT removes some.
         assert not queryset.query.distinct, "Keys: a DISTINCT queryset's count needs its own query"
-        self.keys = queryset.values_list("pk", flat=True)
-        self.counted = queryset.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")
+        self.queryset = queryset
         self.start, self.stop = start, stop
         self._page = None
         self._count = None
 
+    def rows(self, start, stop):
+        """(key, number of all matches) for the keys from `start` to `stop`."""
+        return list(self.queryset.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")[start:stop])
+
+    def count_all(self):
+        return self.queryset.count()
+
     def _read_page(self):
         if self._page is None:
-            rows = list(self.counted[self.start:self.stop])
-            self._page = [pk for pk, _ in rows]
+            rows = self.rows(self.start, self.stop)
+            self._page = [key for key, _ in rows]
             if rows:
                 self._count = rows[0][1]
             else:  # no match, or a page past the last one
-                self._count = self.keys.count() if self.start else 0
+                self._count = self.count_all() if self.start else 0
         return self._page
 
     def count(self):
@@ -42,12 +50,45 @@ class Keys:
         return self.count()
 
     def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step not in (None, 1):
-            raise TypeError("Keys: only slices of consecutive keys")
+        if not isinstance(index, slice) or index.step not in (None, 1) or index.stop is None:
+            raise TypeError("Keys: only bounded slices of consecutive keys")
         start, stop = index.start or 0, index.stop
-        if self.start <= start and stop is not None and stop <= self.stop:
+        if self.start <= start and stop <= self.stop:
             return self._read_page()[start - self.start:stop - self.start]
-        return list(self.keys[start:stop])
+        return [key for key, _ in self.rows(start, stop)]
+
+
+class FoundKeys(Keys):
+    """Keys for a compound query (a UNION or INTERSECT) whose rows carry their key and what they
+    sort on: Django cannot annotate or order a compound query by an expression, so the page and
+    the count are read by one query written around it. `order` is the ORDER BY over its columns;
+    it must be total (end with the key)."""
+
+    def __init__(self, found, key, order, start, stop):
+        try:
+            sql, self.params = found.query.sql_with_params()
+            self.found = f"({sql}) found"
+        except EmptyResultSet:  # a condition no row can meet (a user without scope)
+            self.found = None
+        self.connection = connections[found.db]
+        self.key, self.order = key, order
+        self.start, self.stop = start, stop
+        self._page = None
+        self._count = None
+
+    def _fetch(self, sql):
+        if self.found is None:
+            return []
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, self.params)
+            return cursor.fetchall()
+
+    def rows(self, start, stop):
+        return self._fetch(f"SELECT {self.key}, COUNT(*) OVER () FROM {self.found} ORDER BY {self.order} "
+                           f"LIMIT {int(stop - start)} OFFSET {int(start)}")
+
+    def count_all(self):
+        return self._fetch(f"SELECT COUNT(*) FROM {self.found}")[0][0] if self.found else 0
 
 
 def page_bounds(number, size):

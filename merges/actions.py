@@ -10,10 +10,12 @@ Every table that points at a Person or a Household must be known here (HANDLERS)
 fails when a model adds one, so a new table is never silently cascaded away by a merge.
 """
 
+import datetime
 import json
 
 from django.apps import apps
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -36,6 +38,7 @@ HANDLERS = {
     ("registry.person", "household"): "members",
     ("registry.persontoken", "person"): "derived",
     ("registry.persontoken", "household"): "derived",
+    ("registry.householdtoken", "household"): "derived",  # the database derives it from the above
     ("registry.personvulnerability", "person"): "vulnerabilities",
     ("registry.identitydocument", "person"): "documents",
     ("registry.consent", "person"): "consents",
@@ -91,6 +94,17 @@ def _load(value, model, field_name):
     return model._meta.get_field(field_name).to_python(value)
 
 
+class ExactTimes(DjangoJSONEncoder):
+    """Times to the microsecond. Django's encoder cuts them to the millisecond (as JavaScript's
+    dates), and an undone merge gave back a household created up to a millisecond earlier than
+    it was: an order the list sorts by, and the search index copies, changed."""
+
+    def default(self, o):
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            return o.isoformat()
+        return super().default(o)
+
+
 class _Journal:
     """Writes the merge's changes and remembers each one, for the Merge row and the audit trail."""
 
@@ -119,7 +133,7 @@ class _Journal:
         self.audit.append((A.UPDATE, obj, plain, audit_household))
 
     def remove(self, obj, audit_household):
-        row = json.loads(serializers.serialize("json", [obj]))[0]
+        row = json.loads(serializers.serialize("json", [obj], cls=ExactTimes))[0]
         self.merge.removed.append(row)
         self.audit.append((A.DELETE, obj, {k: [v, None] for k, v in row["fields"].items()}, audit_household))
         type(obj)._base_manager.filter(pk=obj.pk).delete()

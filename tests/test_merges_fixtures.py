@@ -14,7 +14,7 @@ from matching.models import DuplicatePair, MatchKey
 from merges.actions import merge_persons, relations
 from programmes.models import Enrolment, EnrolmentStatusChange
 from registry.actions import write_tokens
-from registry.models import Household, IdentityDocument, Person, PersonToken, VulnerabilityCategory
+from registry.models import Household, HouseholdToken, IdentityDocument, Person, PersonToken, VulnerabilityCategory
 from tests.conftest import make_household
 
 DAY = datetime.date(2025, 5, 1)
@@ -77,7 +77,9 @@ def merged_across_scopes(world):
     return done, ilir
 
 
-DERIVED = {PersonToken: ("person_id", "household_id", "token"), MatchKey: ("person_id", "key")}
+DERIVED = {PersonToken: ("person_id", "household_id", "token"), MatchKey: ("person_id", "key"),
+           HouseholdToken: ("household_id", "token", "responsible_municipality_id", "responsible_organisation_id",
+                            "created_at")}
 
 
 def registry_state():

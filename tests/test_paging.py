@@ -51,5 +51,5 @@ def test_a_search_finds_its_matches_once_for_the_page_and_the_count(krasniqi, to
     with CaptureQueriesContext(connection) as queries:
         body = api.get("/households", q="krasniqi", limit=2, offset=offset).json()
     assert body["count"] == 7 and len(body["items"]) == 2
-    searches = [q["sql"] for q in queries if "registry_persontoken" in q["sql"]]
+    searches = [q["sql"] for q in queries if "registry_householdtoken" in q["sql"]]
     assert len(searches) == 1, searches

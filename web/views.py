@@ -28,6 +28,7 @@ from places.models import Municipality, place_name
 from programmes import actions as programme_actions
 from programmes.models import MANAGER_ONLY, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Organisation, Programme
 from registry import actions as registry_actions
+from registry import search
 from registry.models import Household, Person, PersonVulnerability
 from web import forms
 from web.links import link_to
@@ -254,6 +255,17 @@ def _filtered_households(request):
     return qs.filter(pk__in=enrolments.values("household_id")), errors
 
 
+def _household_keys(request, start, stop):
+    """The keys of the visible households matching the list's filters, read a page at a time with
+    their count (homeward.paging), and the problems with the filters."""
+    q = request.GET.get("q", "").strip()
+    if q and not any(request.GET.get(name, "").strip() for name in ("municipality", "programme", "status")):
+        # A search alone is read from the search index of households (registry.search).
+        return search.household_keys(request.user, q, start, stop), {}
+    qs, errors = _filtered_households(request)
+    return Keys(qs, start, stop), errors
+
+
 def _list_rows(user, keys):
     """The list's columns for the households whose keys the (sliced) queryset `keys` selects, in
     the households' default order (the list's): plain values in three queries, since model
@@ -292,10 +304,10 @@ def _list_rows(user, keys):
 @login_required
 def household_list(request):
     user = request.user
-    qs, errors = _filtered_households(request)
     # The page asked for and the count from one query (homeward.paging).
     start, stop = page_bounds(request.GET.get("page"), settings.HOMEWARD_PAGE_SIZE)
-    page = _page(request, Keys(qs, start, stop))
+    keys, errors = _household_keys(request, start, stop)
+    page = _page(request, keys)
     page.object_list = _list_rows(user, page.object_list)
     context = {
         "page": page,

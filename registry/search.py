@@ -1,0 +1,38 @@
+"""Finding households by a member's name or by their ref, a page at a time.
+
+A search reads the search index of households (registry.models.HouseholdToken): the range of each
+word typed, with the household's responsibility and creation time stored next to it, so that the
+user's scope and the list's order are read from the same index entries. The scope is the one
+scoping function's (accounts.scope.household_scope) over those copies.
+"""
+
+from django.db.models import F
+
+from homeward.paging import FoundKeys
+from homeward.text import fold_tokens
+from registry.models import Household, HouseholdToken
+
+# The list's order (Household.Meta.ordering: newest first), over the found rows' columns.
+ORDER = "created_at DESC, household_id DESC"
+
+
+def found(user, text):
+    """The households `user` may see with a member whose names start with every word of `text`
+    (in any script or spelling), or whose ref is `text`: a compound query of (household_id,
+    created_at) rows, each household once."""
+    stripped = text.strip()
+    by_ref = (Household.objects.visible_to(user).filter(ref__in={stripped, stripped.upper()}).order_by()
+              .annotate(household_id=F("pk")).values("household_id", "created_at"))
+    words = fold_tokens(text)
+    if not words:
+        return by_ref
+    tokens = HouseholdToken.objects.visible_to(user)
+    ranges = [tokens.prefixed(word).values("household_id", "created_at") for word in words]
+    by_name = ranges[0].intersection(*ranges[1:]) if len(ranges) > 1 else ranges[0]
+    return by_name.union(by_ref)  # UNION: once, though several of a household's words or its ref match
+
+
+def household_keys(user, text, start, stop):
+    """The keys of the households `found`, in the list's order, read a page at a time with their
+    count (homeward.paging.FoundKeys)."""
+    return FoundKeys(found(user, text), "household_id", ORDER, start, stop)
