@@ -230,7 +230,7 @@ def generate(households, *, seed=2026, batch=2000, verbose=False):
         # fifth (PostgreSQL 13+): without it an index-only scan (the search index of households)
         # reads every row's page again to learn whether the row is visible.
         with connection.cursor() as cursor:
-            for table in ("registry_household", "registry_persontoken", "registry_householdtoken"):
+            for table in ("registry_household", "registry_person", "registry_persontoken", "registry_householdtoken"):
                 cursor.execute(f"VACUUM {table}")
     return tuple(totals)
 

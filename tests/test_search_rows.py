@@ -117,3 +117,14 @@ def test_it_keeps_the_chosen_filters_selected_on_the_list_page(client, detailed)
     assert f'<option value="{detailed.kline.pk}" selected>Klinë/Klina</option>' in html
     assert '<option value="RRK-VI" selected>RRK-VI</option>' in html
     assert '<option value="applied" selected>' in html
+
+
+def test_the_list_page_shows_a_household_without_members_once_and_empty(client, world):
+    # Members and households are read in one query, a row per member: a household left without
+    # members (its last member merged away) is one row without a member, not a missing household.
+    world.h_dragash.members.all().delete()
+    client.force_login(world.ada)
+    page = client.get("/households/").context["page"]
+    rows = {row["ref"]: row for row in page.object_list}
+    assert len(page.object_list) == 4 and (rows["H-DR-1"]["size"], rows["H-DR-1"]["head"]) == (0, None)
+    assert (rows["H-KL-1"]["size"], rows["H-KL-1"]["head"]) == (3, "Agim Krasniqi")

@@ -268,25 +268,29 @@ def _household_keys(request, start, stop):
 
 def _list_rows(user, keys):
     """The list's columns for the households whose keys the (sliced) queryset `keys` selects, in
-    the households' default order (the list's): plain values in three queries, since model
-    instances and prefetching cost more than the SQL of a search."""
-    rows = list(Household._base_manager.filter(pk__in=keys).order_by(*Household._meta.ordering).values(
-        "pk", "ref", "current_country__name_en", "current_municipality__name_sq",
-        "current_municipality__name_sr_latn", "current_municipality__name_sr_cyrl"))
-    if not rows:
+    the households' default order (the list's): plain values in two queries (the households with
+    their members, a row per member; their enrolments), since model instances and prefetching cost
+    more than the SQL of a search, and on PostgreSQL each query costs about 0.6 ms of its own."""
+    columns = ("pk", "ref", "current_country__name_en", "current_municipality__name_sq",
+               "current_municipality__name_sr_latn", "current_municipality__name_sr_cyrl")
+    households = {}
+    for values in (Household._base_manager.filter(pk__in=keys).order_by(*Household._meta.ordering, "members__pk")
+                   .values_list(*columns, "members__relationship", "members__given_name", "members__family_name")):
+        row = households.get(values[0])
+        if row is None:
+            row = households[values[0]] = dict(zip(columns, values), members=[])
+        if values[len(columns)] is not None:  # a household without members: one row, without a member
+            row["members"].append(values[len(columns):])
+    if not households:
         return []
-    pks = [row["pk"] for row in rows]
-    members = {pk: [] for pk in pks}
-    for household_id, relationship, given_name, family_name in Person.objects.filter(household_id__in=pks).values_list(
-            "household_id", "relationship", "given_name", "family_name"):
-        members[household_id].append((relationship, given_name, family_name))
+    rows, pks = list(households.values()), list(households)
     enrolments = {pk: [] for pk in pks}
     labels = dict(EnrolmentStatus.choices)
     for household_id, code, status in Enrolment.objects.visible_to(user).filter(household_id__in=pks).values_list(
             "household_id", "programme__code", "status"):
         enrolments[household_id].append((code, labels.get(status, status)))
     for row in rows:
-        people = members[row["pk"]]
+        people = row.pop("members")
         # As Household.head() and Person.full_name(): the first head among the members.
         row["head"] = next((f"{given} {family}" for relationship, given, family in people
                             if relationship == Person.Relationship.HEAD), None)
