@@ -1,8 +1,8 @@
 """Finding households by a member's name or by their ref, a page at a time.
 
 A search reads the search index of households (registry.models.HouseholdToken): the range of each
-word typed, with the household's responsibility and creation time stored next to it, so that the
-user's scope and the list's order are read from the same index entries. The scope is the one
+word typed, with the household's responsibility stored next to it, so that the user's scope and the
+list's order (the household's key) are read from the same index entries. The scope is the one
 scoping function's (accounts.scope.household_scope) over those copies.
 """
 
@@ -12,22 +12,22 @@ from homeward.paging import FoundKeys
 from homeward.text import fold_tokens
 from registry.models import Household, HouseholdToken
 
-# The list's order (Household.Meta.ordering: newest first), over the found rows' columns.
-ORDER = "created_at DESC, household_id DESC"
+# The list's order (Household.Meta.ordering: newest first), over the found rows' column.
+ORDER = "household_id DESC"
 
 
 def found(user, text):
     """The households `user` may see with a member whose names start with every word of `text`
-    (in any script or spelling), or whose ref is `text`: a compound query of (household_id,
-    created_at) rows, each household once."""
+    (in any script or spelling), or whose ref is `text`: a compound query of their keys
+    (household_id), each household once."""
     stripped = text.strip()
     by_ref = (Household.objects.visible_to(user).filter(ref__in={stripped, stripped.upper()}).order_by()
-              .annotate(household_id=F("pk")).values("household_id", "created_at"))
+              .annotate(household_id=F("pk")).values("household_id"))
     words = fold_tokens(text)
     if not words:
         return by_ref
     tokens = HouseholdToken.objects.visible_to(user)
-    ranges = [tokens.prefixed(word).values("household_id", "created_at") for word in words]
+    ranges = [tokens.prefixed(word).values("household_id") for word in words]
     by_name = ranges[0].intersection(*ranges[1:]) if len(ranges) > 1 else ranges[0]
     return by_name.union(by_ref)  # UNION: once, though several of a household's words or its ref match
 

@@ -78,8 +78,7 @@ def merged_across_scopes(world):
 
 
 DERIVED = {PersonToken: ("person_id", "household_id", "token"), MatchKey: ("person_id", "key"),
-           HouseholdToken: ("household_id", "token", "responsible_municipality_id", "responsible_organisation_id",
-                            "created_at")}
+           HouseholdToken: ("household_id", "token", "responsible_municipality_id", "responsible_organisation_id")}
 
 
 def registry_state():

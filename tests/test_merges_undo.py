@@ -130,3 +130,11 @@ def test_it_refuses_when_a_member_who_joined_received_assistance_in_the_new_hous
     with pytest.raises(ValidationError) as error:
         undo_merge(merge, acting_user=dup.ada, reason="wrong")
     assert any(f"assistance.delivery {later.pk}" in m for m in error.value.message_dict["merge"])
+
+
+def test_it_gives_back_the_times_of_the_removed_rows_to_the_microsecond(dup):
+    # Django's JSON encoder cuts times to the millisecond; the removed rows are kept with theirs whole.
+    household, person = Household.objects.get(pk=dup.h_dup.pk), Person.objects.get(pk=dup.drop.pk)
+    undo_merge(merged(dup), acting_user=dup.ada, reason="wrong")
+    assert Household.objects.get(pk=household.pk).created_at == household.created_at
+    assert Person.objects.get(pk=person.pk).created_at == person.created_at

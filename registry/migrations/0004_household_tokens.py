@@ -1,11 +1,12 @@
-"""The search index of households (registry.models.HouseholdToken), kept by the database.
+"""The search index of households (registry.models.HouseholdToken), kept by the database; and
+households listed newest first by their key alone (registry.models.Household.Meta).
 
 Triggers derive it from the households' PersonToken rows and copy each household's responsibility
-and creation time into it:
+into it:
 - a person's token added: its word is added for the household, unless already there;
 - a token removed (a name changed, a person moved by a merge, deleted): the word goes when no other
   member of the household has it;
-- a household's responsibility or creation time changed: its rows follow.
+- a household's responsibility changed: its rows follow.
 Every write goes through them, in its own transaction, whichever path makes it. On PostgreSQL a
 write to a household's tokens first locks the household's row: two members renamed at once could
 otherwise each see the other's word still there and both remove it.
@@ -15,23 +16,21 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-COLUMNS = "token, household_id, responsible_municipality_id, responsible_organisation_id, created_at"
+COLUMNS = "token, household_id, responsible_municipality_id, responsible_organisation_id"
 # The household's copy of a word, from the household's own row.
 ADD = f"""INSERT {{or_ignore}} INTO registry_householdtoken ({COLUMNS})
-    SELECT {{word}}, h.id, h.responsible_municipality_id, h.responsible_organisation_id, h.created_at
+    SELECT {{word}}, h.id, h.responsible_municipality_id, h.responsible_organisation_id
     FROM registry_household h WHERE h.id = {{household}} {{on_conflict}}"""
 REMOVE = """DELETE FROM registry_householdtoken WHERE token = {word} AND household_id = {household}
     AND NOT EXISTS (SELECT 1 FROM registry_persontoken t WHERE t.token = {word} AND t.household_id = {household})"""
 FOLLOW = """UPDATE registry_householdtoken SET responsible_municipality_id = NEW.responsible_municipality_id,
-    responsible_organisation_id = NEW.responsible_organisation_id, created_at = NEW.created_at
-    WHERE household_id = NEW.id"""
+    responsible_organisation_id = NEW.responsible_organisation_id WHERE household_id = NEW.id"""
 # Rows the household itself changed: Django's save() sets every column, changed or not.
 MOVED = """OLD.responsible_municipality_id IS DISTINCT FROM NEW.responsible_municipality_id
-    OR OLD.responsible_organisation_id IS DISTINCT FROM NEW.responsible_organisation_id
-    OR OLD.created_at IS DISTINCT FROM NEW.created_at"""
+    OR OLD.responsible_organisation_id IS DISTINCT FROM NEW.responsible_organisation_id"""
 RENAMED = "OLD.token IS DISTINCT FROM NEW.token OR OLD.household_id IS DISTINCT FROM NEW.household_id"
 FILL = f"""INSERT INTO registry_householdtoken ({COLUMNS})
-    SELECT DISTINCT t.token, h.id, h.responsible_municipality_id, h.responsible_organisation_id, h.created_at
+    SELECT DISTINCT t.token, h.id, h.responsible_municipality_id, h.responsible_organisation_id
     FROM registry_persontoken t JOIN registry_household h ON h.id = t.household_id"""
 
 
@@ -46,7 +45,7 @@ def sqlite_statements():
         f"""CREATE TRIGGER registry_householdtoken_rename AFTER UPDATE OF token, household_id ON registry_persontoken
             WHEN {renamed} BEGIN {remove}; {add}; END""",
         f"""CREATE TRIGGER registry_householdtoken_follow AFTER UPDATE OF responsible_municipality_id,
-            responsible_organisation_id, created_at ON registry_household WHEN {moved} BEGIN {FOLLOW}; END""",
+            responsible_organisation_id ON registry_household WHEN {moved} BEGIN {FOLLOW}; END""",
         FILL,
     ]
 
@@ -74,7 +73,7 @@ def postgresql_statements():
         f"""CREATE TRIGGER registry_householdtoken_rename AFTER UPDATE OF token, household_id ON registry_persontoken
             FOR EACH ROW WHEN ({RENAMED}) EXECUTE FUNCTION registry_householdtoken_rename()""",
         f"""CREATE TRIGGER registry_householdtoken_follow AFTER UPDATE OF responsible_municipality_id,
-            responsible_organisation_id, created_at ON registry_household
+            responsible_organisation_id ON registry_household
             FOR EACH ROW WHEN ({MOVED}) EXECUTE FUNCTION registry_householdtoken_follow()""",
         FILL,
     ]
@@ -108,18 +107,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(name="household", options={"ordering": ["-pk"]}),
         migrations.CreateModel(
             name='HouseholdToken',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('token', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField()),
                 ('household', models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.household')),
                 ('responsible_municipality', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='places.municipality')),
                 ('responsible_organisation', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.organisation')),
             ],
             options={
-                'indexes': [models.Index(fields=['token', 'responsible_municipality', 'responsible_organisation', 'created_at', 'household'], name='registry_householdtoken_find')],
+                'indexes': [models.Index(fields=['token', 'responsible_municipality', 'responsible_organisation', 'household'], name='registry_householdtoken_find')],
                 'constraints': [models.UniqueConstraint(fields=('token', 'household'), name='registry_householdtoken_once')],
             },
         ),
