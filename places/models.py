@@ -62,6 +62,20 @@ def place_name(name_sq, name_sr_latn, name_sr_cyrl, language=None):
     return f"{name_sq}/{serbian}"
 
 
+_names = ()
+
+
+def municipality_names():
+    """(code, Albanian, Serbian Latin, Serbian Cyrillic name) of every municipality, by Albanian
+    name, for the lists' filters: read once per process. Municipalities are reference data, written
+    by the migrations and by no path of the application; a list page read them on every search."""
+    global _names
+    if not _names:  # not kept while the table is still empty (a test database being set up)
+        _names = tuple(Municipality.objects.order_by("name_sq").values_list("code", "name_sq", "name_sr_latn",
+                                                                            "name_sr_cyrl"))
+    return _names
+
+
 class MunicipalityQuerySet(models.QuerySet):
     def lookup(self, text):
         return find_municipality(self.all(), text)

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 
 def selected(html, name):
     select = re.search(rf'<select id="{name}" name="{name}">(.*?)</select>', html, re.S).group(1)
@@ -11,7 +13,7 @@ def selected(html, name):
 def test_the_filters_keep_the_choices_made(client, world):
     client.force_login(world.ada)
     html = client.get("/households/", {"municipality": world.kline.pk, "programme": "rrk", "status": "applied"}).content.decode()
-    assert selected(html, "municipality") == [(str(world.kline.pk), "Klinë/Klina")]
+    assert selected(html, "municipality") == [("M18", "Klinë/Klina")]
     assert selected(html, "programme") == [("RRK", "RRK")]  # typed in any case
     assert selected(html, "status") == [("applied", "Applied")]
     assert "H-KL-1" in html and "H-DR-1" not in html
@@ -24,6 +26,21 @@ def test_nothing_is_selected_without_a_filter_and_names_follow_the_language(clie
     html = client.get("/households/").content.decode()
     for name in ("municipality", "programme", "status"):
         assert selected(html, name) == []
-    assert f'<option value="{world.kline.pk}">Klinë/Клина</option>' in html
+    assert '<option value="M18">Klinë/Клина</option>' in html
     assert '<option value="RRK-VI">RRK-VI</option>' in html
     assert 'value="CT"' not in html  # a sensitive programme, and Ada is not cleared for it
+
+
+@pytest.mark.parametrize("given", ["M18", "m18", "Klina", "Клина", "kline"])
+def test_a_municipality_chosen_by_code_or_any_name_filters_and_shows_chosen(client, world, given):
+    client.force_login(world.ada)
+    html = client.get("/households/", {"municipality": given}).content.decode()
+    assert selected(html, "municipality") == [("M18", "Klinë/Klina")]
+    assert "H-KL-1" in html and "H-DR-1" not in html
+
+
+def test_an_unknown_municipality_is_named_in_the_error_and_nothing_is_chosen(client, world):
+    client.force_login(world.ada)
+    html = client.get("/households/", {"municipality": "Atlantis"}).content.decode()
+    assert 'data-field="municipality"' in html and "Atlantis" in html
+    assert selected(html, "municipality") == []

@@ -24,7 +24,7 @@ from audit.models import AuditEntry
 from homeward.concurrency import StaleVersion
 from homeward.paging import Keys, page_bounds
 from merges import actions as merges
-from places.models import Municipality, place_name
+from places.models import Municipality, municipality_names, place_name
 from programmes import actions as programme_actions
 from programmes.models import MANAGER_ONLY, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Organisation, Programme
 from registry import actions as registry_actions
@@ -305,6 +305,16 @@ def _list_rows(user, keys):
     return rows
 
 
+def _municipality_code(text):
+    """The code of the municipality a filter names (by code, key or any name), or the text as given
+    when it names none."""
+    text = text.strip()
+    if not text or text.upper() in {code for code, *_ in municipality_names()}:
+        return text.upper()
+    found = Municipality.objects.filter(pk=text).first() if text.isdigit() else Municipality.objects.lookup(text)
+    return found.code if found else text
+
+
 @login_required
 def household_list(request):
     user = request.user
@@ -325,9 +335,9 @@ def household_list(request):
     if _wants_fragment(request, "results"):
         response = render(request, "web/households/_results.html", context)
     else:
-        # Plain values: a model instance per municipality cost more than the query.
-        names = Municipality.objects.values_list("pk", "name_sq", "name_sr_latn", "name_sr_cyrl")
-        context["municipalities"] = [(str(pk), place_name(*names)) for pk, *names in names]
+        # Offered by code (the filter takes a code, a key or any name), chosen as the filter read it.
+        context["municipalities"] = [(code, place_name(*names)) for code, *names in municipality_names()]
+        context["municipality"] = _municipality_code(context["municipality"])
         context["programme_codes"] = [(code, code) for code in forms.programmes_for(user).values_list("code", flat=True)]
         context["statuses"] = EnrolmentStatus.choices
         response = render(request, "web/households/list.html", context)
