@@ -225,7 +225,7 @@ def generate(households, *, seed=2026, batch=2000, verbose=False):
     # Fresh planner statistics, as autovacuum (PostgreSQL) or the worker (SQLite) would gather
     # soon after a bulk load.
     statistics.refresh()
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:  # (a test's transaction: no VACUUM)
         # And the visibility map, which autovacuum also sets within a minute of a table growing by a
         # fifth (PostgreSQL 13+): without it an index-only scan (the search index of households)
         # reads every row's page again to learn whether the row is visible.
