@@ -17,7 +17,7 @@ from pydantic import BeforeValidator, ConfigDict, Field
 from api.common import Page, caller, etag, expected_version, page_values, require, schema_reply, scoped_get
 from api.problems import Invalid
 from homeward.paging import Keys
-from places.models import Municipality
+from places.models import Community, Country, Municipality, code_of
 from programmes.models import Enrolment, Organisation, Programme
 from registry import actions, search
 from registry.models import Household, Person, PersonVulnerability
@@ -191,11 +191,11 @@ def household_json(h):
 # households with their places, the members, their vulnerabilities, the enrolments). Model
 # instances and prefetching cost more than the SQL of a search.
 
-PAGE_HOUSEHOLD = ("id", "ref", "version", "origin_municipality__code", "origin_place", "current_country__code",
-                  "current_municipality__code", "current_place", "accommodation", "responsible_municipality__code",
+PAGE_HOUSEHOLD = ("id", "ref", "version", "origin_municipality_id", "origin_place", "current_country_id",
+                  "current_municipality_id", "current_place", "accommodation", "responsible_municipality_id",
                   "responsible_organisation__name", "phone")
 PAGE_PERSON = ("id", "ref", "household_id", "relationship", "given_name", "family_name", "father_name", "sex",
-               "date_of_birth", "birth_year", "community__code", "displacement_status", "phone", "version")
+               "date_of_birth", "birth_year", "community_id", "displacement_status", "phone", "version")
 
 
 def _birth(date_of_birth, birth_year):
@@ -225,7 +225,7 @@ def households_page_json(user, households, keys):
             "father_name": p["father_name"],
             "sex": p["sex"],
             "date_of_birth": _birth(p["date_of_birth"], p["birth_year"]),
-            "community": p["community__code"],
+            "community": code_of(Community, p["community_id"]),
             "displacement_status": p["displacement_status"],
             "phone": p["phone"],
             "vulnerabilities": [],
@@ -252,13 +252,13 @@ def households_page_json(user, households, keys):
         "id": h["id"],
         "ref": h["ref"],
         "version": h["version"],
-        "origin_municipality": h["origin_municipality__code"],
+        "origin_municipality": code_of(Municipality, h["origin_municipality_id"]),
         "origin_place": h["origin_place"],
-        "current_country": h["current_country__code"],
-        "current_municipality": h["current_municipality__code"],
+        "current_country": code_of(Country, h["current_country_id"]),
+        "current_municipality": code_of(Municipality, h["current_municipality_id"]),
         "current_place": h["current_place"],
         "accommodation": h["accommodation"] or None,
-        "responsible_municipality": h["responsible_municipality__code"],
+        "responsible_municipality": code_of(Municipality, h["responsible_municipality_id"]),
         "responsible_organisation": h["responsible_organisation__name"],
         "phone": h["phone"],
         "members": members[h["id"]],

@@ -24,7 +24,7 @@ from audit.models import AuditEntry
 from homeward.concurrency import StaleVersion
 from homeward.paging import Keys, page_bounds
 from merges import actions as merges
-from places.models import Municipality, municipality_names, place_name
+from places.models import Country, Municipality, municipality_names, place_name, reference
 from programmes import actions as programme_actions
 from programmes.models import MANAGER_ONLY, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Organisation, Programme
 from registry import actions as registry_actions
@@ -271,8 +271,7 @@ def _list_rows(user, keys):
     the households' default order (the list's): plain values in two queries (the households with
     their members, a row per member; their enrolments), since model instances and prefetching cost
     more than the SQL of a search, and on PostgreSQL each query costs about 0.6 ms of its own."""
-    columns = ("pk", "ref", "current_country__name_en", "current_municipality__name_sq",
-               "current_municipality__name_sr_latn", "current_municipality__name_sr_cyrl")
+    columns = ("pk", "ref", "current_country_id", "current_municipality_id")
     households = {}
     for values in (Household._base_manager.filter(pk__in=keys).order_by(*Household._meta.ordering, "members__pk")
                    .values_list(*columns, "members__relationship", "members__given_name", "members__family_name")):
@@ -295,11 +294,12 @@ def _list_rows(user, keys):
         row["head"] = next((f"{given} {family}" for relationship, given, family in people
                             if relationship == Person.Relationship.HEAD), None)
         row["size"] = len(people)
-        if row["current_municipality__name_sq"] is None:
-            row["place"] = row["current_country__name_en"]  # str(Country)
+        # Places from the reference data read once per process (places.models.reference).
+        municipality = reference(Municipality, row["current_municipality_id"])
+        if municipality is None:
+            row["place"] = reference(Country, row["current_country_id"])["name_en"]  # str(Country)
         else:
-            row["place"] = place_name(row["current_municipality__name_sq"], row["current_municipality__name_sr_latn"],
-                                      row["current_municipality__name_sr_cyrl"])
+            row["place"] = place_name(municipality["name_sq"], municipality["name_sr_latn"], municipality["name_sr_cyrl"])
         row["enrolments"] = enrolments[row["pk"]]
         row["link"] = link_to("web:household", row["pk"])
     return rows
