@@ -65,18 +65,22 @@ def place_name(name_sq, name_sr_latn, name_sr_cyrl, language=None):
 _rows = {}
 
 
-def reference(model, pk):
-    """The row (a dict of its columns) of the Country, Municipality or Community with key `pk`, or
-    None; from a map read once per process, and read again when a key is not in it. They are
-    reference data, written by the migrations and by no path of the application: a page of
-    households read them through four joins, whose planning was a fifth of PostgreSQL's time for
-    the page, and their building a tenth of the server's."""
-    if pk is None:
-        return None
+def _reference_rows(model, pk=None):
+    """Every row of the Country, Municipality or Community table as {key: dict of its columns}, in
+    the model's order, read once per process; read again when it is empty (a test database being
+    set up) or lacks `pk`. They are reference data, written by the migrations and by no path of the
+    application: a page of households read them through four joins, whose planning was a fifth of
+    PostgreSQL's time for the page and their building a tenth of the server's, and the list's
+    filter read the municipalities on every search."""
     rows = _rows.get(model)
-    if rows is None or pk not in rows:
+    if not rows or (pk is not None and pk not in rows):
         rows = _rows[model] = {row["id"]: row for row in model.objects.values()}
-    return rows.get(pk)
+    return rows
+
+
+def reference(model, pk):
+    """The row (a dict of its columns) of the reference record with key `pk`, or None."""
+    return None if pk is None else _reference_rows(model, pk).get(pk)
 
 
 def code_of(model, pk):
@@ -84,18 +88,10 @@ def code_of(model, pk):
     return row["code"] if row else None
 
 
-_names = ()
-
-
 def municipality_names():
     """(code, Albanian, Serbian Latin, Serbian Cyrillic name) of every municipality, by Albanian
-    name, for the lists' filters: read once per process. Municipalities are reference data, written
-    by the migrations and by no path of the application; a list page read them on every search."""
-    global _names
-    if not _names:  # not kept while the table is still empty (a test database being set up)
-        _names = tuple(Municipality.objects.order_by("name_sq").values_list("code", "name_sq", "name_sr_latn",
-                                                                            "name_sr_cyrl"))
-    return _names
+    name (the model's order), for the lists' filters."""
+    return [(m["code"], m["name_sq"], m["name_sr_latn"], m["name_sr_cyrl"]) for m in _reference_rows(Municipality).values()]
 
 
 class MunicipalityQuerySet(models.QuerySet):

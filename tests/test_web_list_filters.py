@@ -10,15 +10,6 @@ def selected(html, name):
     return re.findall(r'<option value="([^"]*)" selected>([^<]*)</option>', select)
 
 
-def test_the_filters_keep_the_choices_made(client, world):
-    client.force_login(world.ada)
-    html = client.get("/households/", {"municipality": world.kline.pk, "programme": "rrk", "status": "applied"}).content.decode()
-    assert selected(html, "municipality") == [("M18", "Klinë/Klina")]
-    assert selected(html, "programme") == [("RRK", "RRK")]  # typed in any case
-    assert selected(html, "status") == [("applied", "Applied")]
-    assert "H-KL-1" in html and "H-DR-1" not in html
-
-
 def test_nothing_is_selected_without_a_filter_and_names_follow_the_language(client, world):
     world.ada.language = "sr"
     world.ada.save()

@@ -24,7 +24,7 @@ from audit.models import AuditEntry
 from homeward.concurrency import StaleVersion
 from homeward.paging import Keys, page_bounds
 from merges import actions as merges
-from places.models import Country, Municipality, municipality_names, place_name, reference
+from places.models import Country, Municipality, code_of, municipality_names, place_name, reference
 from programmes import actions as programme_actions
 from programmes.models import MANAGER_ONLY, Enrolment, EnrolmentStatus, EnrolmentStatusChange, Organisation, Programme
 from registry import actions as registry_actions
@@ -311,7 +311,9 @@ def _municipality_code(text):
     text = text.strip()
     if not text or text.upper() in {code for code, *_ in municipality_names()}:
         return text.upper()
-    found = Municipality.objects.filter(pk=text).first() if text.isdigit() else Municipality.objects.lookup(text)
+    if text.isdigit():  # a key, as the filter's links gave it before it offered codes
+        return code_of(Municipality, int(text)) or text
+    found = Municipality.objects.lookup(text)
     return found.code if found else text
 
 
