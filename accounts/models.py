@@ -58,10 +58,10 @@ class User(AbstractUser):
 
 class ApiTokenQuerySet(models.QuerySet):
     def user_for(self, raw):
-        token = self.select_related("user").filter(digest=ApiToken.digest_of(raw)).first()
-        if token is None or not token.user.is_active:
-            return None
-        return token.user
+        """The active user holding this token, or None."""
+        from accounts.scope import active_user
+
+        return active_user("token", ApiToken.digest_of(raw))
 
 
 class ApiToken(models.Model):

@@ -53,6 +53,54 @@ def _scope_sql():
         for i, (name, column) in enumerate(DIMENSIONS))
 
 
+def active_user(by, value):
+    """The active user found by key (`by` "pk") or by an API token's digest ("token"), or None;
+    the user's scope ids (scope_ids) read in the same query. Every request with a session or a
+    token starts here: through the ORM, the user and then the scope were two queries and
+    0.6-1 ms on PostgreSQL, a tenth of a search's processor time."""
+    from accounts.models import User
+
+    sql, names, converters = _user_sql(by, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value] * (len(DIMENSIONS) + 1))
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    values = list(rows[0][:len(names)])
+    for i, (functions, column) in converters.items():  # SQLite's booleans and times, as the ORM reads them
+        for convert in functions:
+            values[i] = convert(values[i], column, connection)
+    user = User.from_db(connection.alias, names, values)
+    if not user.is_active:
+        return None
+    user._scope_ids = ([], [], [])
+    for *_, pk, dimension in rows:
+        if dimension is not None:  # None: the one row of a user without scope
+            user._scope_ids[dimension].append(pk)
+    return user
+
+
+@functools.cache
+def _user_sql(by, vendor):
+    """The user's columns next to each row of the scope's union (as _scope_sql's), written once;
+    the names of the user's fields, and the ORM's converters of their values."""
+    from accounts.models import ApiToken, User
+
+    quote = connection.ops.quote_name
+    user_id = "%s" if by == "pk" else (
+        f"(SELECT {quote('user_id')} FROM {quote(ApiToken._meta.db_table)} WHERE {quote('digest')} = %s)")
+    scope = " UNION ALL ".join(
+        f"SELECT {quote(column)} AS scope_id, {i} AS dimension FROM {quote(getattr(User, name).through._meta.db_table)}"
+        f" WHERE {quote('user_id')} = {user_id}" for i, (name, column) in enumerate(DIMENSIONS))
+    fields = User._meta.concrete_fields
+    columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
+    sql = (f"SELECT {columns}, s.scope_id, s.dimension FROM {quote(User._meta.db_table)} u"
+           f" LEFT JOIN ({scope}) s ON 1 = 1 WHERE u.{quote('id')} = {user_id}")
+    compiler = User.objects.all().query.get_compiler(connection=connection)
+    converters = compiler.get_converters([field.get_col(User._meta.db_table) for field in fields])
+    return sql, [field.attname for field in fields], converters
+
+
 def household_scope(user, prefix="", key="pk"):
     """A Q over Household (or, with a prefix such as "household__", a related model; or over a
     model that carries a household's responsibility next to its `key`, registry.HouseholdToken)."""

@@ -67,6 +67,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "homeward.urls"
 WSGI_APPLICATION = "homeward.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.ModelBackend"]  # reads a session's user with the user's scope
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -148,6 +149,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env("HOMEWARD_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
+SESSION_ENGINE = "accounts.sessions"  # Django's database sessions, read with less overhead
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600  # a working day; shared office computers are common
 SESSION_COOKIE_SECURE = env_bool("HOMEWARD_SECURE_COOKIES", False)
