@@ -35,3 +35,13 @@ def test_an_unknown_municipality_is_named_in_the_error_and_nothing_is_chosen(cli
     html = client.get("/households/", {"municipality": "Atlantis"}).content.decode()
     assert 'data-field="municipality"' in html and "Atlantis" in html
     assert selected(html, "municipality") == []
+
+
+def test_a_programme_code_with_markup_is_offered_as_text(client, world):
+    from programmes.models import Programme
+
+    Programme.objects.create(code='X"<b>&', name="A code typed carelessly")
+    client.force_login(world.ada)
+    html = client.get("/households/", {"programme": 'x"<b>&'}).content.decode()
+    assert selected(html, "programme") == [("X&quot;&lt;b&gt;&amp;", "X&quot;&lt;b&gt;&amp;")]
+    assert "<b>" not in html.split('<select id="programme"')[1].split("</select>")[0]
