@@ -130,6 +130,16 @@ def test_the_list_page_shows_a_household_without_members_once_and_empty(client, 
     assert (rows["H-KL-1"]["size"], rows["H-KL-1"]["head"]) == (3, "Agim Krasniqi")
 
 
+def test_the_list_page_shows_names_and_references_with_markup_as_text(client, world):
+    make_household('H-<i>&"', responsible=world.kline, current_municipality=world.kline,
+                   members=[("<script>alert(1)</script>", "O'Brien & <b>Sons</b>", "M", "head", 1980)])
+    client.force_login(world.ada)
+    html = client.get("/households/").content.decode()
+    assert "<script>alert" not in html and "<b>Sons" not in html and "H-<i>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Brien &amp; &lt;b&gt;Sons&lt;/b&gt;</a>" in html
+    assert "H-&lt;i&gt;&amp;&quot;</a>" in html
+
+
 @pytest.fixture
 def fresh_reference():
     from places import models
