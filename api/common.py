@@ -46,15 +46,6 @@ def page_rows(queryset, offset, limit):
     return [by_key[key] for key in keys]
 
 
-def page_values(queryset, keys, fields):
-    """The rows of `keys` (one page of the queryset, homeward.paging.Keys) as dicts of `fields`, in
-    the queryset's order. The page's keys were chosen from the filtered table alone; only those rows
-    are read with the joins `fields` name. The ordering must be total (end with the primary key) and
-    on the model's own columns, so that this query sorts the page the same way."""
-    ordering = queryset.query.order_by or queryset.model._meta.ordering
-    return list(queryset.model._base_manager.filter(pk__in=keys).order_by(*ordering).values(*fields))
-
-
 def schema_reply(request, data):
     """`data` as JSON without ninja validating it again against the route's response schema
     (for a page of households that was a tenth of the request). Only for data the route builds

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from api.common import Page, caller, etag, expected_version, page_values, require, schema_reply, scoped_get
+from api.common import Page, caller, etag, expected_version, require, schema_reply, scoped_get
 from api.problems import Invalid
 from homeward.paging import Keys
 from places.models import Community, Country, Municipality, code_of
@@ -187,15 +187,15 @@ def household_json(h):
     }
 
 
-# A page of a list: the same JSON as household_json, read as plain values in four queries (the
-# households with their places, the members, their vulnerabilities, the enrolments). Model
-# instances and prefetching cost more than the SQL of a search.
+# A page of a list: the same JSON as household_json, read as plain values in three queries (the
+# households with their members, the members' vulnerabilities, the enrolments). Model instances
+# and prefetching cost more than the SQL of a search.
 
 PAGE_HOUSEHOLD = ("id", "ref", "version", "origin_municipality_id", "origin_place", "current_country_id",
                   "current_municipality_id", "current_place", "accommodation", "responsible_municipality_id",
                   "responsible_organisation__name", "phone")
-PAGE_PERSON = ("id", "ref", "household_id", "relationship", "given_name", "family_name", "father_name", "sex",
-               "date_of_birth", "birth_year", "community_id", "displacement_status", "phone", "version")
+PAGE_PERSON = ("id", "ref", "relationship", "given_name", "family_name", "father_name", "sex", "date_of_birth",
+               "birth_year", "community_id", "displacement_status", "phone", "version")
 
 
 def _birth(date_of_birth, birth_year):
@@ -207,18 +207,25 @@ def _birth(date_of_birth, birth_year):
 
 def households_page_json(user, households, keys):
     """The households of `keys` (a page of `households`) as household_json gives them, and the
-    households among them that show the user sensitive data (to be audited)."""
-    rows = page_values(households, keys, PAGE_HOUSEHOLD) if keys else []
-    if not rows:
+    households among them that show the user sensitive data (to be audited). The households and
+    their members are one query, a row per member (as the list page's, web.views._list_rows): only
+    the page's keys are read, in the list's order, with the joins the fields need."""
+    if not keys:
         return [], []
-    keys = [row["id"] for row in rows]
-    members = {key: [] for key in keys}
-    by_person = {}
-    for p in Person.objects.filter(household_id__in=keys).values(*PAGE_PERSON):
+    ordering = households.query.order_by or Household._meta.ordering
+    rows, by_person = {}, {}
+    for values in (Household._base_manager.filter(pk__in=keys).order_by(*ordering, "members__pk")
+                   .values_list(*PAGE_HOUSEHOLD, *(f"members__{f}" for f in PAGE_PERSON))):
+        h = rows.get(values[0])
+        if h is None:
+            h = rows[values[0]] = dict(zip(PAGE_HOUSEHOLD, values), members=[])
+        p = dict(zip(PAGE_PERSON, values[len(PAGE_HOUSEHOLD):]))
+        if p["id"] is None:  # a household without members: one row, without a member
+            continue
         by_person[p["id"]] = person = {
             "id": p["id"],
             "ref": p["ref"],
-            "household": p["household_id"],
+            "household": h["id"],
             "relationship": p["relationship"],
             "given_name": p["given_name"],
             "family_name": p["family_name"],
@@ -231,7 +238,8 @@ def households_page_json(user, households, keys):
             "vulnerabilities": [],
             "version": p["version"],
         }
-        members[p["household_id"]].append(person)
+        h["members"].append(person)
+    keys = list(rows)
     shown_sensitive = set()
     if by_person:
         vulnerabilities = (PersonVulnerability.objects.visible_to(user).filter(person__household_id__in=keys)
@@ -261,11 +269,11 @@ def households_page_json(user, households, keys):
         "responsible_municipality": code_of(Municipality, h["responsible_municipality_id"]),
         "responsible_organisation": h["responsible_organisation__name"],
         "phone": h["phone"],
-        "members": members[h["id"]],
+        "members": h["members"],
         "enrolments": enrolments[h["id"]],
-    } for h in rows]
+    } for h in rows.values()]
     # The audit row needs only the household's key and name (its ref).
-    sensitive = [Household(id=h["id"], ref=h["ref"]) for h in rows if h["id"] in shown_sensitive]
+    sensitive = [Household(id=h["id"], ref=h["ref"]) for h in rows.values() if h["id"] in shown_sensitive]
     return items, sensitive
 
 

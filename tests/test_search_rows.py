@@ -130,6 +130,14 @@ def test_the_list_page_shows_a_household_without_members_once_and_empty(client, 
     assert (rows["H-KL-1"]["size"], rows["H-KL-1"]["head"]) == (3, "Agim Krasniqi")
 
 
+def test_the_api_lists_a_household_without_members_once_and_empty(world, token_for):
+    world.h_dragash.members.all().delete()
+    items = ApiClient(token_for(world.ada)).get("/households").json()["items"]
+    assert [item["ref"] for item in items] == ["H-KL-2", "H-RS-1", "H-DR-1", "H-KL-1"]
+    members = {item["ref"]: [m["given_name"] for m in item["members"]] for item in items}
+    assert members["H-DR-1"] == [] and members["H-KL-1"] == ["Agim", "Drita", "Arben"]
+
+
 def test_the_list_page_shows_names_and_references_with_markup_as_text(client, world):
     make_household('H-<i>&"', responsible=world.kline, current_municipality=world.kline,
                    members=[("<script>alert(1)</script>", "O'Brien & <b>Sons</b>", "M", "head", 1980)])
