@@ -205,41 +205,38 @@ def _birth(date_of_birth, birth_year):
     return str(birth_year) if birth_year else None
 
 
+def _member_json(p, household_id):
+    """person_json's fields from PAGE_PERSON's values; vulnerabilities added by the caller."""
+    return {
+        "id": p["id"],
+        "ref": p["ref"],
+        "household": household_id,
+        "relationship": p["relationship"],
+        "given_name": p["given_name"],
+        "family_name": p["family_name"],
+        "father_name": p["father_name"],
+        "sex": p["sex"],
+        "date_of_birth": _birth(p["date_of_birth"], p["birth_year"]),
+        "community": code_of(Community, p["community_id"]),
+        "displacement_status": p["displacement_status"],
+        "phone": p["phone"],
+        "vulnerabilities": [],
+        "version": p["version"],
+    }
+
+
 def households_page_json(user, households, keys):
     """The households of `keys` (a page of `households`) as household_json gives them, and the
-    households among them that show the user sensitive data (to be audited). The households and
-    their members are one query, a row per member (as the list page's, web.views._list_rows): only
-    the page's keys are read, in the list's order, with the joins the fields need."""
+    households among them that show the user sensitive data (to be audited). Only the page's keys
+    are read, with their members (registry.search.with_members), in the list's order."""
     if not keys:
         return [], []
-    ordering = households.query.order_by or Household._meta.ordering
-    rows, by_person = {}, {}
-    for values in (Household._base_manager.filter(pk__in=keys).order_by(*ordering, "members__pk")
-                   .values_list(*PAGE_HOUSEHOLD, *(f"members__{f}" for f in PAGE_PERSON))):
-        h = rows.get(values[0])
-        if h is None:
-            h = rows[values[0]] = dict(zip(PAGE_HOUSEHOLD, values), members=[])
-        p = dict(zip(PAGE_PERSON, values[len(PAGE_HOUSEHOLD):]))
-        if p["id"] is None:  # a household without members: one row, without a member
-            continue
-        by_person[p["id"]] = person = {
-            "id": p["id"],
-            "ref": p["ref"],
-            "household": h["id"],
-            "relationship": p["relationship"],
-            "given_name": p["given_name"],
-            "family_name": p["family_name"],
-            "father_name": p["father_name"],
-            "sex": p["sex"],
-            "date_of_birth": _birth(p["date_of_birth"], p["birth_year"]),
-            "community": code_of(Community, p["community_id"]),
-            "displacement_status": p["displacement_status"],
-            "phone": p["phone"],
-            "vulnerabilities": [],
-            "version": p["version"],
-        }
-        h["members"].append(person)
-    keys = list(rows)
+    rows = search.with_members(keys, PAGE_HOUSEHOLD, PAGE_PERSON, households.query.order_by)
+    by_person = {}
+    for h in rows:
+        h["members"] = [_member_json(p, h["id"]) for p in h["members"]]
+        by_person.update((member["id"], member) for member in h["members"])
+    keys = [h["id"] for h in rows]
     shown_sensitive = set()
     if by_person:
         vulnerabilities = (PersonVulnerability.objects.visible_to(user).filter(person__household_id__in=keys)
@@ -271,9 +268,9 @@ def households_page_json(user, households, keys):
         "phone": h["phone"],
         "members": h["members"],
         "enrolments": enrolments[h["id"]],
-    } for h in rows.values()]
+    } for h in rows]
     # The audit row needs only the household's key and name (its ref).
-    sensitive = [Household(id=h["id"], ref=h["ref"]) for h in rows.values() if h["id"] in shown_sensitive]
+    sensitive = [Household(id=h["id"], ref=h["ref"]) for h in rows if h["id"] in shown_sensitive]
     return items, sensitive
 
 

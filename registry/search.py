@@ -36,3 +36,22 @@ def household_keys(user, text, start, stop):
     """The keys of the households `found`, in the list's order, read a page at a time with their
     count (homeward.paging.FoundKeys)."""
     return FoundKeys(found(user, text), "household_id", ORDER, start, stop)
+
+
+def with_members(keys, fields, member_fields, ordering=None):
+    """The households of `keys` (a page whose keys were chosen through the scoping function) as
+    dicts of `fields`, each with "members": its members as dicts of `member_fields`, by their key;
+    the households in `ordering` (the list's, Household.Meta.ordering, by default). One query, a row
+    per member, for the API's page and the list page alike: the members read apart cost the API's
+    page 0.25-0.3 ms more of the server's time on PostgreSQL (in-process, one request at a time)."""
+    columns = ("pk", *fields, "members__pk", *(f"members__{field}" for field in member_fields))
+    households = {}
+    for pk, *values in (Household._base_manager.filter(pk__in=keys)
+                        .order_by(*(ordering or Household._meta.ordering), "members__pk").values_list(*columns)):
+        member_pk, member_values = values[len(fields)], values[len(fields) + 1:]
+        row = households.get(pk)
+        if row is None:
+            row = households[pk] = dict(zip(fields, values), members=[])
+        if member_pk is not None:  # None: a household without members, one row without a member
+            row["members"].append(dict(zip(member_fields, member_values)))
+    return list(households.values())

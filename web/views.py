@@ -269,20 +269,13 @@ def _household_keys(request, start, stop):
 def _list_rows(user, keys):
     """The list's columns for the households whose keys the (sliced) queryset `keys` selects, in
     the households' default order (the list's): plain values in two queries (the households with
-    their members, a row per member; their enrolments), since model instances and prefetching cost
-    more than the SQL of a search, and on PostgreSQL each query costs about 0.6 ms of its own."""
-    columns = ("pk", "ref", "current_country_id", "current_municipality_id")
-    households = {}
-    for values in (Household._base_manager.filter(pk__in=keys).order_by(*Household._meta.ordering, "members__pk")
-                   .values_list(*columns, "members__relationship", "members__given_name", "members__family_name")):
-        row = households.get(values[0])
-        if row is None:
-            row = households[values[0]] = dict(zip(columns, values), members=[])
-        if values[len(columns)] is not None:  # a household without members: one row, without a member
-            row["members"].append(values[len(columns):])
-    if not households:
+    their members, registry.search.with_members; their enrolments), since model instances and
+    prefetching cost more than the SQL of a search."""
+    rows = search.with_members(keys, ("pk", "ref", "current_country_id", "current_municipality_id"),
+                               ("relationship", "given_name", "family_name"))
+    if not rows:
         return []
-    rows, pks = list(households.values()), list(households)
+    pks = [row["pk"] for row in rows]
     enrolments = {pk: [] for pk in pks}
     labels = dict(EnrolmentStatus.choices)
     for household_id, code, status in Enrolment.objects.visible_to(user).filter(household_id__in=pks).values_list(
@@ -291,8 +284,8 @@ def _list_rows(user, keys):
     for row in rows:
         people = row.pop("members")
         # As Household.head() and Person.full_name(): the first head among the members.
-        row["head"] = next((f"{given} {family}" for relationship, given, family in people
-                            if relationship == Person.Relationship.HEAD), None)
+        row["head"] = next((f"{p['given_name']} {p['family_name']}" for p in people
+                            if p["relationship"] == Person.Relationship.HEAD), None)
         row["size"] = len(people)
         # Places from the reference data read once per process (places.models.reference).
         municipality = reference(Municipality, row["current_municipality_id"])
