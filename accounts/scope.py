@@ -129,6 +129,25 @@ def household_scope(user, prefix="", key="pk"):
     return q
 
 
+def scope_key(user):
+    """Everything the SQL of household_scope(user) (and of enrolment_scope, delivery_scope and the
+    sensitive categories' filter) depends on: the shape of a prepared query (homeward.prepared).
+    None for a user scoped by programme, whose scope names the programmes' phases, read from the
+    programme tree as the scope is built: their queries are built afresh."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ("nobody",)
+    if user.sees_everything:
+        return ("everything", bool(user.sensitive))
+    if not user.sees_personal_data:
+        return ("nobody",)
+    municipalities, organisations, programmes = scope_ids(user)
+    if programmes:
+        return None
+    if not (municipalities or organisations):
+        return ("nobody",)
+    return ("scoped", bool(user.sensitive), tuple(municipalities), tuple(organisations))
+
+
 def enrolment_scope(user):
     q = household_scope(user, prefix="household__")
     if not getattr(user, "sensitive", False):

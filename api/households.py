@@ -239,17 +239,12 @@ def households_page_json(user, households, keys):
     keys = [h["id"] for h in rows]
     shown_sensitive = set()
     if by_person:
-        vulnerabilities = (PersonVulnerability.objects.visible_to(user).filter(person__household_id__in=keys)
-                           .order_by("category__code")
-                           .values_list("person_id", "person__household_id", "category__code", "category__sensitive"))
-        for person_id, household_id, code, sensitive in vulnerabilities:
+        for person_id, code, sensitive in search.vulnerabilities(user, keys):
             by_person[person_id]["vulnerabilities"].append(code)
             if sensitive:
-                shown_sensitive.add(household_id)
+                shown_sensitive.add(by_person[person_id]["household"])
     enrolments = {key: [] for key in keys}
-    enrolled = Enrolment.objects.visible_to(user).filter(household_id__in=keys).values_list(
-        "household_id", "programme__code", "programme__sensitive", "status")
-    for household_id, code, sensitive, status in enrolled:
+    for household_id, code, sensitive, status in search.enrolments(user, keys):
         enrolments[household_id].append({"programme": code, "status": status})
         if sensitive:
             shown_sensitive.add(household_id)

@@ -7,7 +7,6 @@ database takes from the rows it has found and sorted anyway). Only a page beyond
 needs a count of its own.
 """
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, Window
 
@@ -19,7 +18,7 @@ class Keys:
 
     def __init__(self, queryset, start, stop):
         # A window count over a DISTINCT query would count the rows before DISTINCT removes some.
-        assert not queryset.query.distinct, "Keys: a DISTINCT queryset's count needs its own query"
+        assert queryset is None or not queryset.query.distinct, "Keys: a DISTINCT queryset's count needs its own query"
         self.queryset = queryset
         self.start, self.stop = start, stop
         self._page = None
@@ -61,20 +60,14 @@ class Keys:
 class FoundKeys(Keys):
     """Keys for a compound query (a UNION or INTERSECT) whose rows carry their key and what they
     sort on: Django cannot annotate or order a compound query by an expression, so the page and
-    the count are read by one query written around it. `order` is the ORDER BY over its columns;
-    it must be total (end with the key)."""
+    the count are read by one query written around it. `found` is its (sql, params), or None when
+    no row can match; `order` is the ORDER BY over its columns; it must be total (end with the key)."""
 
-    def __init__(self, found, key, order, start, stop):
-        try:
-            sql, self.params = found.query.sql_with_params()
-            self.found = f"({sql}) found"
-        except EmptyResultSet:  # a condition no row can meet (a user without scope)
-            self.found = None
-        self.connection = connections[found.db]
+    def __init__(self, found, key, order, start, stop, using="default"):
+        super().__init__(None, start, stop)
+        self.found, self.params = (None, None) if found is None else (f"({found[0]}) found", found[1])
+        self.connection = connections[using]
         self.key, self.order = key, order
-        self.start, self.stop = start, stop
-        self._page = None
-        self._count = None
 
     def _fetch(self, sql):
         if self.found is None:

@@ -26,6 +26,9 @@ def fast_password_hashing(settings):
     # browser), which a fork copies half-way. Forked workers are tested in a fresh process
     # (tests/test_matching_score.py).
     settings.HOMEWARD_MATCH_WORKERS = 1
+    # Every prepared query is also built afresh and compared (homeward.prepared): a shape that
+    # misses what its text depends on fails the test that runs it.
+    settings.HOMEWARD_CHECK_PREPARED = True
 
 
 # Reference data comes from data migrations. A transactional test (threads, live server) empties

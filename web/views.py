@@ -278,8 +278,7 @@ def _list_rows(user, keys):
     pks = [row["pk"] for row in rows]
     enrolments = {pk: [] for pk in pks}
     labels = dict(EnrolmentStatus.choices)
-    for household_id, code, status in Enrolment.objects.visible_to(user).filter(household_id__in=pks).values_list(
-            "household_id", "programme__code", "status"):
+    for household_id, code, _sensitive, status in search.enrolments(user, pks):
         enrolments[household_id].append((code, labels.get(status, status)))
     for row in rows:
         people = row.pop("members")
