@@ -3,12 +3,13 @@
 PostgreSQL cannot store or compare text with a NUL character: a search, a filter or a form with
 one (`?q=%00`) reached the database and failed there with a server error. SQLite took it. So a
 request whose parameters, form fields or JSON body hold a NUL is answered 400 (the web pages) or
-422 (the API, a problem document), naming the field, on every database alike.
+422 (the API, a problem document), naming the field, on every database alike; a path with one
+(`/api/v1/programmes/RRK%00`) names no record that can exist, and is answered 404.
 """
 
 import json
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseNotFound
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -60,6 +61,12 @@ class RefuseNul:
         self.get_response = get_response
 
     def __call__(self, request):
+        if NUL in request.path:
+            if request.path.startswith("/api/"):
+                from api.problems import problem
+
+                return problem(404, _("No such record."))
+            return HttpResponseNotFound(escape(_("No such record.")))
         field = field_with_nul(request)
         if field is None:
             return self.get_response(request)

@@ -60,3 +60,11 @@ def test_a_backslash_before_u0000_is_text_not_nul(rf):
     body = json.dumps({"notes": "C:\\u0000"})
     assert "\\\\u0000" in body
     assert field_with_nul(rf.post("/api/v1/households", body, content_type="application/json")) is None
+
+
+@pytest.mark.parametrize("path", ["/programmes/RRK%00", "/programmes/RRK%00/results", "/programmes/RRK%00/export/csv"])
+def test_a_nul_in_an_api_path_names_no_record(world, token_for, path):
+    response = ApiClient(token_for(world.ada)).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
