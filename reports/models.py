@@ -229,3 +229,64 @@ class FigureCache(models.Model):
     # when it was the day they were counted: a new day's figures start from the last day's.
     family = models.CharField(max_length=80, db_index=True, default="")
     day = models.DateField(null=True)
+
+
+class ChangedHousehold(models.Model):
+    """A household whose records changed since the kept tallies last read them (docs/kept-figures.md).
+    Written by the database alone: triggers (migration reports 0004) mark the household in the same
+    transaction as any write to its deliveries, attendance, members or places, by any path."""
+
+    household_id = models.BigIntegerField(primary_key=True)
+
+
+class TallySet(models.Model):
+    """Reach kept as running tallies (reports.tallies) for one set of programmes (their ids, sorted,
+    comma-separated), counted with or without sensitive assistance."""
+
+    programmes = models.CharField(max_length=1000)
+    sensitive = models.BooleanField()
+    ready = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["programmes", "sensitive"], name="one_tally_set")]
+
+
+class ReachFact(models.Model):
+    """A member of a household with a direct beneficiary, as the household last contributed to a set
+    of tallies: the first day the member was a direct beneficiary (None: not one) and their traits.
+    Plain ids, no constraints: the facts follow the records through the changed households' marks."""
+
+    tally_set = models.ForeignKey(TallySet, on_delete=models.CASCADE, related_name="+")
+    household_id = models.BigIntegerField()
+    person_id = models.BigIntegerField()
+    first_on = models.DateField(null=True)
+    sex = models.CharField(max_length=1)
+    community_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=16)
+    date_of_birth = models.DateField(null=True)
+    birth_year = models.PositiveSmallIntegerField(null=True)
+    municipality_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tally_set", "household_id"], name="reports_reachfact_household")]
+
+
+class Tally(models.Model):
+    """+delta for `figure` ("direct", "everyone", "households") by `trait` ("total" or a trait of
+    DIMENSIONS) and `value` (text; None: not known), counted from day `at` on. Rows are appended."""
+
+    tally_set = models.ForeignKey(TallySet, on_delete=models.CASCADE, related_name="+")
+    figure = models.CharField(max_length=10)
+    trait = models.CharField(max_length=20)
+    value = models.CharField(max_length=40, null=True)
+    at = models.DateField()
+    delta = models.IntegerField()
+
+    class Meta:
+        # Covering: reach as of a date reads the range of days before it and nothing else.
+        indexes = [models.Index(fields=["tally_set", "at", "figure", "trait", "value", "delta"],
+                                name="reports_tally_read")]
+
+
+class TallyLock(models.Model):
+    """One row, written first by every build and drain of tallies: they run one at a time."""

@@ -1,0 +1,295 @@
+"""Reach kept as running tallies by date (docs/kept-figures.md).
+
+A figure as of a date D counts the things that started counting on or before D. Each household
+contributes, per set of tallies (a set of programmes counted with or without sensitive assistance),
++1 on the day a person, a member or the household starts to count (and -1 on the day a person
+leaves an age group), and reach as of D is the sum of the contributions dated on or before D:
+a read of a few hundred thousand small rows instead of a count over millions of deliveries.
+
+- Facts (ReachFact): per set, a row for every member of a household that has a direct
+  beneficiary: the member's first day as a direct beneficiary (None: not one) and the traits reach
+  groups by. They are what a household contributed last, so that its contribution can be taken
+  back when its records change.
+- Tallies (Tally): rows of (figure, trait, value, at, delta). Appended, never updated: a household
+  whose records changed takes its old contribution back with negative rows and adds its new one.
+- Changed households are marked by the database (reports.models.ChangedHousehold, migration
+  reports 0004). Before tallies are read, every marked household is recounted (drain()).
+
+One function says what a household contributes (contribution()): the build of a whole set and the
+recount of one household both use it.
+"""
+
+import datetime
+import types
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Min, Sum
+from django.db.models.functions import Coalesce
+
+from accounts.models import Role
+from registry.models import Person
+from reports.models import DIMENSIONS, ChangedHousehold, ReachFact, Tally, TallySet
+from reports.reach import AGE_GROUPS, UNKNOWN, Basis
+
+# A date after every record: the facts count every delivery; reports choose their date when they read.
+FAR = datetime.date(9999, 12, 31)
+TRAIT_COLUMNS = {"sex": "sex", "community": "community_id", "displacement_status": "status",
+                 "municipality": "municipality_id"}
+BATCH = 2000
+
+
+def key_of(programmes, sensitive):
+    return ",".join(str(pk) for pk in sorted(programmes)), bool(sensitive)
+
+
+def _basis(tally_set):
+    viewer = types.SimpleNamespace(role=Role.ME, sensitive=tally_set.sensitive, is_authenticated=True, is_active=True)
+    return Basis(user=viewer, programmes={int(pk) for pk in tally_set.programmes.split(",") if pk}, on=FAR)
+
+
+# Facts ----------------------------------------------------------------------------------------
+
+def _first_days(queryset, key, day):
+    return dict(queryset.order_by().values(key).annotate(day=Min(day)).values_list(key, "day"))
+
+
+def facts(tally_set, households=None):
+    """The ReachFact rows (unsaved) of the set over `households` (ids; every household when None):
+    every member of a household with a direct beneficiary, with their first day as one (None: not
+    one). Direct as reports.reach.direct_ids counts it, by the same Basis: delivered person-level
+    help, household-level help to their household, attendance at an activity."""
+    basis = _basis(tally_set)
+    deliveries, attendances = basis.deliveries(), basis.attendances()
+    members = Person.objects.all()
+    if households is not None:
+        deliveries = deliveries.filter(household_id__in=households)
+        attendances = attendances.filter(person__household_id__in=households)
+        members = members.filter(household_id__in=households)
+    by_person = _first_days(deliveries.filter(person__isnull=False), "person_id", "date")
+    by_household = _first_days(deliveries.filter(person__isnull=True), "household_id", "date")
+    by_attendance = _first_days(attendances, "person_id", "activity__date")
+    rows = members.annotate(municipality=Coalesce("household__current_municipality_id",
+                                                  "household__origin_municipality_id")).values_list(
+        "pk", "household_id", "sex", "community_id", "displacement_status", "date_of_birth", "birth_year", "municipality")
+    made, reached = [], set()
+    for pk, household_id, sex, community_id, status, born, year, municipality in rows.iterator(chunk_size=10_000):
+        days = [d for d in (by_person.get(pk), by_household.get(household_id), by_attendance.get(pk)) if d is not None]
+        first = min(days) if days else None
+        made.append(ReachFact(tally_set=tally_set, person_id=pk, household_id=household_id, first_on=first,
+                              sex=sex, community_id=community_id, status=status, date_of_birth=born, birth_year=year,
+                              municipality_id=municipality))
+        if first is not None:
+            reached.add(household_id)
+    return [fact for fact in made if fact.household_id in reached]
+
+
+# What a household contributes ---------------------------------------------------------------------
+
+def _turns(fact, years):
+    """The first day on which the person counts as `years` old (reports.reach.age_group's rule: by
+    date of birth, 29 February turning on 1 March in other years; by birth year, on 1 January)."""
+    if fact.date_of_birth is not None:
+        born = fact.date_of_birth
+        try:
+            return born.replace(year=born.year + years)
+        except ValueError:
+            return datetime.date(born.year + years, 3, 1)
+    return datetime.date(fact.birth_year + years, 1, 1)
+
+
+def age_spans(fact, start):
+    """[(group, from, until or None)]: the age groups the person is in from `start` on."""
+    if fact.date_of_birth is None and fact.birth_year is None:
+        return [(UNKNOWN, start, None)]
+    spans, lower = [], None
+    for label, upper in AGE_GROUPS:
+        begin = start if lower is None else max(start, _turns(fact, lower))
+        end = None if upper is None else _turns(fact, upper)
+        if end is None or begin < end:
+            spans.append((label, begin, end))
+        lower = upper
+    return spans
+
+
+def _value(fact, trait):
+    value = getattr(fact, TRAIT_COLUMNS[trait])
+    return None if value is None else str(value)
+
+
+def _union(spans):
+    """Sorted, merged [(from, until or None)]."""
+    merged = []
+    for begin, end in sorted(spans, key=lambda s: s[0]):
+        if merged and (merged[-1][1] is None or begin <= merged[-1][1]):
+            last = merged[-1]
+            merged[-1] = (last[0], None if last[1] is None or end is None else max(last[1], end))
+        else:
+            merged.append((begin, end))
+    return merged
+
+
+def contribution(household_facts):
+    """{(figure, trait, value, day): delta} of one household's facts (all of one set)."""
+    out = defaultdict(int)
+    starts = [f.first_on for f in household_facts if f.first_on is not None]
+    if not starts:
+        return out
+    household_first = min(starts)
+    out["households", "total", None, household_first] += 1
+    out["households", "municipality", _value(household_facts[0], "municipality"), household_first] += 1
+    first_by_value = defaultdict(dict)  # trait → value → first day of a direct member with it
+    age_spans_of_direct = defaultdict(list)
+    for fact in household_facts:
+        out["everyone", "total", None, household_first] += 1
+        for trait in TRAIT_COLUMNS:
+            out["everyone", trait, _value(fact, trait), household_first] += 1
+        for label, begin, end in age_spans(fact, household_first):
+            out["everyone", "age_group", label, begin] += 1
+            if end is not None:
+                out["everyone", "age_group", label, end] -= 1
+        if fact.first_on is None:
+            continue
+        out["direct", "total", None, fact.first_on] += 1
+        for trait in TRAIT_COLUMNS:
+            value = _value(fact, trait)
+            out["direct", trait, value, fact.first_on] += 1
+            known = first_by_value[trait].get(value)
+            if known is None or fact.first_on < known:
+                first_by_value[trait][value] = fact.first_on
+        for label, begin, end in age_spans(fact, fact.first_on):
+            out["direct", "age_group", label, begin] += 1
+            if end is not None:
+                out["direct", "age_group", label, end] -= 1
+            age_spans_of_direct[label].append((begin, end))
+    for trait in ("sex", "community", "displacement_status"):
+        for value, day in first_by_value[trait].items():
+            out["households", trait, value, day] += 1
+    for label, spans in age_spans_of_direct.items():
+        for begin, end in _union(spans):
+            out["households", "age_group", label, begin] += 1
+            if end is not None:
+                out["households", "age_group", label, end] -= 1
+    return out
+
+
+def _tally_rows(tally_set, counts, sign=1):
+    return [Tally(tally_set=tally_set, figure=figure, trait=trait, value=value, at=day, delta=sign * delta)
+            for (figure, trait, value, day), delta in counts.items() if delta]
+
+
+def _by_household(facts_list):
+    grouped = defaultdict(list)
+    for fact in facts_list:
+        grouped[fact.household_id].append(fact)
+    return grouped
+
+
+# Building and keeping -----------------------------------------------------------------------------
+
+def build(programmes, sensitive):
+    """Build (or build again) the set of tallies of these programmes and clearance from the records."""
+    programmes_key, sensitive = key_of(programmes, sensitive)
+    with transaction.atomic():
+        _lock()
+        tally_set, _ = TallySet.objects.get_or_create(programmes=programmes_key, sensitive=sensitive)
+        ReachFact.objects.filter(tally_set=tally_set).delete()
+        Tally.objects.filter(tally_set=tally_set).delete()
+        made = facts(tally_set)
+        ReachFact.objects.bulk_create(made, batch_size=BATCH)
+        totals = defaultdict(int)
+        for household_facts in _by_household(made).values():
+            for key, delta in contribution(household_facts).items():
+                totals[key] += delta
+        Tally.objects.bulk_create(_tally_rows(tally_set, totals), batch_size=BATCH)
+        tally_set.ready = True
+        tally_set.save(update_fields=["ready"])
+    return tally_set
+
+
+def _lock():
+    """Serialise builds and drains: two drains taking back the same household's contribution would
+    take it back twice. A write to the lock row holds PostgreSQL's row lock, SQLite's write lock."""
+    from reports.models import TallyLock
+
+    TallyLock.objects.update_or_create(pk=1, defaults={})
+
+
+def drain():
+    """Recount every household marked as changed, in every set of tallies; then clear the marks.
+    One transaction: the tallies are read after it, exact."""
+    if not ChangedHousehold.objects.exists():
+        return 0
+    with transaction.atomic():
+        _lock()
+        households = list(ChangedHousehold.objects.values_list("household_id", flat=True))
+        for tally_set in TallySet.objects.filter(ready=True):
+            for start in range(0, len(households), BATCH):
+                _recount(tally_set, households[start:start + BATCH])
+        ChangedHousehold.objects.filter(household_id__in=households).delete()
+    return len(households)
+
+
+def _recount(tally_set, households):
+    old = list(ReachFact.objects.filter(tally_set=tally_set, household_id__in=households))
+    new = facts(tally_set, households)
+    counts = defaultdict(int)
+    for household_facts in _by_household(old).values():
+        for key, delta in contribution(household_facts).items():
+            counts[key] -= delta
+    for household_facts in _by_household(new).values():
+        for key, delta in contribution(household_facts).items():
+            counts[key] += delta
+    ReachFact.objects.filter(tally_set=tally_set, household_id__in=households).delete()
+    ReachFact.objects.bulk_create(new, batch_size=BATCH)
+    Tally.objects.bulk_create(_tally_rows(tally_set, counts), batch_size=BATCH)
+
+
+# Reading -------------------------------------------------------------------------------------------
+
+def ready_set(basis):
+    """The set of tallies that counts what `basis` counts, built and current (marks drained), or None."""
+    if not basis.whole or basis.since is not None:
+        return None
+    programmes_key, sensitive = key_of(basis.programmes, basis.user.sensitive)
+    tally_set = TallySet.objects.filter(programmes=programmes_key, sensitive=sensitive, ready=True).first()
+    if tally_set is None:
+        return None
+    drain()
+    return tally_set
+
+
+def sums(tally_set, on):
+    """{(figure, trait, value): count as of `on`}, values as text."""
+    rows = (Tally.objects.filter(tally_set=tally_set, at__lte=on).values("figure", "trait", "value")
+            .annotate(n=Sum("delta")).values_list("figure", "trait", "value", "n"))
+    return {(figure, trait, value): n for figure, trait, value, n in rows}
+
+
+def _raw(trait, value):
+    """A tally's value as reports.reach.dimension gives it: ids as integers."""
+    if value is None:
+        return None
+    return int(value) if trait in ("community", "municipality") else value
+
+
+def reach_figures(tally_set, on, by=None):
+    """count_reach's households, direct and indirect (and rows by `by`), from the tallies."""
+    counted = sums(tally_set, on)
+    result = {"households": counted.get(("households", "total", None), 0),
+              "direct": counted.get(("direct", "total", None), 0), "rows": []}
+    result["indirect"] = counted.get(("everyone", "total", None), 0) - result["direct"]
+    if by is None:
+        return result
+    trait = by
+    values = {value for (figure, t, value), n in counted.items() if figure == "everyone" and t == trait and n}
+    rows = {}
+    for value in values:
+        everyone = counted.get(("everyone", trait, value), 0)
+        direct = counted.get(("direct", trait, value), 0)
+        rows[_raw(trait, value)] = (direct, counted.get(("households", trait, value), 0), everyone - direct)
+    result["rows"] = rows
+    return result
+
+
+assert set(DIMENSIONS) == set(TRAIT_COLUMNS) | {"age_group"}, "every trait reach groups by is tallied"
