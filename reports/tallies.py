@@ -20,6 +20,7 @@ recount of one household both use it.
 """
 
 import datetime
+import time
 import types
 from collections import defaultdict
 
@@ -30,13 +31,14 @@ from django.db.models.functions import Coalesce
 from accounts.models import Role
 from registry.models import Person
 from reports.models import DIMENSIONS, ChangedHousehold, ReachFact, Tally, TallySet
-from reports.reach import AGE_GROUPS, UNKNOWN, Basis
+from reports.reach import AGE_GROUPS, UNKNOWN, Basis, once
 
 # A date after every record: the facts count every delivery; reports choose their date when they read.
 FAR = datetime.date(9999, 12, 31)
 TRAIT_COLUMNS = {"sex": "sex", "community": "community_id", "displacement_status": "status",
                  "municipality": "municipality_id"}
 BATCH = 2000
+SPAN = 20_000  # households a transaction of a build counts
 
 
 def key_of(programmes, sensitive):
@@ -54,11 +56,12 @@ def _first_days(queryset, key, day):
     return dict(queryset.order_by().values(key).annotate(day=Min(day)).values_list(key, "day"))
 
 
-def facts(tally_set, households=None):
-    """The ReachFact rows (unsaved) of the set over `households` (ids; every household when None):
-    every member of a household with a direct beneficiary, with their first day as one (None: not
-    one). Direct as reports.reach.direct_ids counts it, by the same Basis: delivered person-level
-    help, household-level help to their household, attendance at an activity."""
+def facts(tally_set, households=None, span=None):
+    """The ReachFact rows (unsaved) of the set over `households` (ids; every household when None),
+    in lists of whole households ordered by household: every member of a household with a direct
+    beneficiary, with their first day as one (None: not one). Direct as reports.reach.direct_ids
+    counts it, by the same Basis: delivered person-level help, household-level help to their
+    household, attendance at an activity. `span`: (first, after last) household id instead."""
     basis = _basis(tally_set)
     deliveries, attendances = basis.deliveries(), basis.attendances()
     members = Person.objects.all()
@@ -66,22 +69,35 @@ def facts(tally_set, households=None):
         deliveries = deliveries.filter(household_id__in=households)
         attendances = attendances.filter(person__household_id__in=households)
         members = members.filter(household_id__in=households)
+    if span is not None:
+        deliveries = deliveries.filter(household_id__gte=span[0], household_id__lt=span[1])
+        attendances = attendances.filter(person__household_id__gte=span[0], person__household_id__lt=span[1])
+        members = members.filter(household_id__gte=span[0], household_id__lt=span[1])
     by_person = _first_days(deliveries.filter(person__isnull=False), "person_id", "date")
     by_household = _first_days(deliveries.filter(person__isnull=True), "household_id", "date")
     by_attendance = _first_days(attendances, "person_id", "activity__date")
-    rows = members.annotate(municipality=Coalesce("household__current_municipality_id",
-                                                  "household__origin_municipality_id")).values_list(
+    rows = members.order_by("household_id", "pk").annotate(
+        municipality=Coalesce("household__current_municipality_id", "household__origin_municipality_id")).values_list(
         "pk", "household_id", "sex", "community_id", "displacement_status", "date_of_birth", "birth_year", "municipality")
-    made, reached = [], set()
+    chunk, household, reached = [], [], False
     for pk, household_id, sex, community_id, status, born, year, municipality in rows.iterator(chunk_size=10_000):
+        if household and household[0].household_id != household_id:
+            if reached:
+                chunk.extend(household)
+            household, reached = [], False
+            if len(chunk) >= BATCH:
+                yield chunk
+                chunk = []
         days = [d for d in (by_person.get(pk), by_household.get(household_id), by_attendance.get(pk)) if d is not None]
         first = min(days) if days else None
-        made.append(ReachFact(tally_set=tally_set, person_id=pk, household_id=household_id, first_on=first,
-                              sex=sex, community_id=community_id, status=status, date_of_birth=born, birth_year=year,
-                              municipality_id=municipality))
-        if first is not None:
-            reached.add(household_id)
-    return [fact for fact in made if fact.household_id in reached]
+        household.append(ReachFact(tally_set=tally_set, person_id=pk, household_id=household_id, first_on=first,
+                                   sex=sex, community_id=community_id, status=status, date_of_birth=born,
+                                   birth_year=year, municipality_id=municipality))
+        reached = reached or first is not None
+    if reached:
+        chunk.extend(household)
+    if chunk:
+        yield chunk
 
 
 # What a household contributes ---------------------------------------------------------------------
@@ -187,32 +203,70 @@ def _by_household(facts_list):
 
 # Building and keeping -----------------------------------------------------------------------------
 
-def build(programmes, sensitive):
-    """Build (or build again) the set of tallies of these programmes and clearance from the records."""
+def build(programmes, sensitive, report_progress=None):
+    """Build (or build again) the set of tallies of these programmes and clearance from the records,
+    SPAN households a transaction, so that writes wait for one span at most (SQLite has one writer).
+    Writes made meanwhile mark their households, which the last step recounts before the set is
+    ready; until then reach is counted from the records (ready_set)."""
+    from registry.models import Household
+
     programmes_key, sensitive = key_of(programmes, sensitive)
     with transaction.atomic():
         _lock()
         tally_set, _ = TallySet.objects.get_or_create(programmes=programmes_key, sensitive=sensitive)
+        tally_set.ready = False
+        tally_set.save(update_fields=["ready"])
         ReachFact.objects.filter(tally_set=tally_set).delete()
         Tally.objects.filter(tally_set=tally_set).delete()
-        made = facts(tally_set)
-        ReachFact.objects.bulk_create(made, batch_size=BATCH)
-        totals = defaultdict(int)
-        for household_facts in _by_household(made).values():
-            for key, delta in contribution(household_facts).items():
-                totals[key] += delta
-        Tally.objects.bulk_create(_tally_rows(tally_set, totals), batch_size=BATCH)
+    last = Household._base_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
+    for first in range(0, last + 1, SPAN):
+        with transaction.atomic():
+            totals = defaultdict(int)
+            for made in facts(tally_set, span=(first, first + SPAN)):
+                ReachFact.objects.bulk_create(made, batch_size=BATCH)
+                for household_facts in _by_household(made).values():
+                    for key, delta in contribution(household_facts).items():
+                        totals[key] += delta
+            Tally.objects.bulk_create(_tally_rows(tally_set, totals), batch_size=BATCH)
+        if report_progress is not None:
+            report_progress(min(99, 100 * (first + SPAN) // (last + 1)), "Counting households")
+    with transaction.atomic():
+        _lock()
+        households = list(ChangedHousehold.objects.values_list("household_id", flat=True))
+        for start in range(0, len(households), BATCH):
+            _recount(tally_set, households[start:start + BATCH])
         tally_set.ready = True
         tally_set.save(update_fields=["ready"])
     return tally_set
 
 
+def run_build(job, report_progress):
+    """The background job ("tallies"): build one set of tallies."""
+    started = time.perf_counter()
+    tally_set = build(job.parameters["programmes"], job.parameters["sensitive"], report_progress)
+    return {"seconds": round(time.perf_counter() - started, 1), "set": tally_set.pk}
+
+
+def build_later(programmes, sensitive):
+    """Queue the build of this set, unless one is queued or running."""
+    from jobs.models import Job
+    from jobs.runner import enqueue
+
+    parameters = {"programmes": sorted(programmes), "sensitive": bool(sensitive)}
+    waiting = Job.objects.filter(kind="tallies", status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+                                 parameters__programmes=parameters["programmes"],
+                                 parameters__sensitive=parameters["sensitive"])
+    if not waiting.exists():
+        enqueue("tallies", parameters, None)
+
+
 def _lock():
     """Serialise builds and drains: two drains taking back the same household's contribution would
-    take it back twice. A write to the lock row holds PostgreSQL's row lock, SQLite's write lock."""
+    take it back twice. PostgreSQL: the lock row's row lock; SQLite: every transaction takes the
+    database's write lock as it begins (settings: transaction_mode IMMEDIATE)."""
     from reports.models import TallyLock
 
-    TallyLock.objects.update_or_create(pk=1, defaults={})
+    TallyLock.objects.select_for_update().get_or_create(pk=1)
 
 
 def drain():
@@ -226,13 +280,15 @@ def drain():
         for tally_set in TallySet.objects.filter(ready=True):
             for start in range(0, len(households), BATCH):
                 _recount(tally_set, households[start:start + BATCH])
-        ChangedHousehold.objects.filter(household_id__in=households).delete()
+        if not TallySet.objects.filter(ready=False).exists():
+            # A set being built recounts the marks it finds when its build ends: kept till then.
+            ChangedHousehold.objects.filter(household_id__in=households).delete()
     return len(households)
 
 
 def _recount(tally_set, households):
     old = list(ReachFact.objects.filter(tally_set=tally_set, household_id__in=households))
-    new = facts(tally_set, households)
+    new = [fact for made in facts(tally_set, households) for fact in made]
     counts = defaultdict(int)
     for household_facts in _by_household(old).values():
         for key, delta in contribution(household_facts).items():
@@ -252,18 +308,23 @@ def ready_set(basis):
     if not basis.whole or basis.since is not None:
         return None
     programmes_key, sensitive = key_of(basis.programmes, basis.user.sensitive)
-    tally_set = TallySet.objects.filter(programmes=programmes_key, sensitive=sensitive, ready=True).first()
-    if tally_set is None:
+    tally_set = TallySet.objects.filter(programmes=programmes_key, sensitive=sensitive).first()
+    if tally_set is None or not tally_set.ready:
+        from reports.cache import enabled
+
+        if enabled():  # a large registry: counting from the records takes long, every time
+            build_later(basis.programmes, basis.user.sensitive)
         return None
     drain()
     return tally_set
 
 
 def sums(tally_set, on):
-    """{(figure, trait, value): count as of `on`}, values as text."""
+    """{(figure, trait, value): count as of `on`}, values as text: every figure and trait in one
+    read, made once per computation (reports.reach.once) for reach in total and by each trait."""
     rows = (Tally.objects.filter(tally_set=tally_set, at__lte=on).values("figure", "trait", "value")
             .annotate(n=Sum("delta")).values_list("figure", "trait", "value", "n"))
-    return {(figure, trait, value): n for figure, trait, value, n in rows}
+    return once(rows, "tally sums", lambda rows: {(figure, trait, value): n for figure, trait, value, n in rows})
 
 
 def _raw(trait, value):

@@ -174,3 +174,53 @@ def test_figures_of_other_programmes_and_of_caseworkers_are_counted_from_the_rec
     assert tallies.ready_set(Basis.of(world.klara, world.rrk)) is None  # a scoped viewer
     assert tallies.ready_set(Basis.of(make_user("ida", "admin", sensitive=True), world.rrk)) is None  # cleared
     assert tallies.ready_set(Basis.of(world.mira, world.rrk)) is not None
+
+
+def test_a_build_counts_what_changed_while_it_ran(world, monkeypatch):
+    """Households counted early in a build and changed later in it are recounted before the set is
+    ready; households changed meanwhile in a set already built keep their marks till then."""
+    kind = AssistanceType.objects.filter(recipient="household", sensitive=False).first()
+    Delivery.objects.create(programme=world.rrk, household=world.h_kline, type=kind, status="delivered",
+                            date=datetime.date(2024, 1, 1))
+    other = tallies.build({world.rrk6.pk}, False)
+    monkeypatch.setattr(tallies, "SPAN", 1)  # a transaction a household
+    written = []
+
+    def progress(percent, message):
+        if not written:  # after the first span: a household counted already, and one not yet
+            written.append(Delivery.objects.create(programme=world.rrk, household=world.h_kline, type=kind,
+                                                   status="delivered", date=datetime.date(2023, 5, 1)))
+            Delivery.objects.create(programme=world.rrk, household=world.h_dragash, type=kind, status="delivered",
+                                    date=datetime.date(2023, 6, 1))
+            assert tallies.drain() >= 2  # the built set recounts them; the marks stay for the one building
+            assert ChangedHousehold.objects.filter(household_id=world.h_kline.pk).exists()
+
+    tallies.build({world.rrk.pk}, False, progress)
+    assert written
+    tallies.drain()
+    assert not ChangedHousehold.objects.exists()  # no set building: marks cleared once recounted
+    assert tallies.ready_set(Basis.of(world.mira, world.rrk6)) == other
+    for on in (datetime.date(2023, 5, 31), datetime.date(2023, 12, 31), datetime.date(2024, 6, 30)):
+        basis = Basis.of(world.mira, world.rrk, on=on)
+        for by in (None, "sex", "age_group"):
+            assert count_reach(basis, by) == _records(basis, by), (on, by)
+            phase = Basis.of(world.mira, world.rrk6, on=on)
+            assert count_reach(phase, by) == _records(phase, by), (on, by)
+
+
+def test_a_large_registry_queues_the_build_and_reads_the_tallies_after_it(world, settings):
+    from jobs.models import Job
+    from jobs.runner import run_next
+
+    settings.HOMEWARD_FIGURES_CACHE_PERSONS = 1  # every registry is large
+    kind = AssistanceType.objects.filter(recipient="household", sensitive=False).first()
+    Delivery.objects.create(programme=world.rrk, household=world.h_kline, type=kind, status="delivered",
+                            date=datetime.date(2024, 1, 1))
+    basis = Basis.of(world.mira, world.rrk, on=datetime.date(2024, 6, 30))
+    assert tallies.ready_set(basis) is None  # counted from the records meanwhile
+    assert tallies.ready_set(basis) is None
+    assert Job.objects.filter(kind="tallies", status=Job.Status.QUEUED).count() == 1  # queued once
+    run_next()
+    assert Job.objects.get(kind="tallies").status == Job.Status.DONE
+    assert tallies.ready_set(basis) is not None
+    assert count_reach(basis, "municipality") == _records(basis, "municipality")
