@@ -24,6 +24,7 @@ import time
 import types
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Min, Sum
 from django.db.models.functions import Coalesce
@@ -303,6 +304,13 @@ def _recount(tally_set, households):
 
 # Reading -------------------------------------------------------------------------------------------
 
+def large():
+    """A registry whose highest person id reaches HOMEWARD_TALLY_PERSONS: its programmes' reach is
+    kept as tallies once asked for (below it, counting from the records takes milliseconds)."""
+    last = Person.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return last is not None and last >= getattr(settings, "HOMEWARD_TALLY_PERSONS", 100_000)
+
+
 def ready_set(basis):
     """The set of tallies that counts what `basis` counts, built and current (marks drained), or None."""
     if not basis.whole or basis.since is not None:
@@ -310,9 +318,7 @@ def ready_set(basis):
     programmes_key, sensitive = key_of(basis.programmes, basis.user.sensitive)
     tally_set = TallySet.objects.filter(programmes=programmes_key, sensitive=sensitive).first()
     if tally_set is None or not tally_set.ready:
-        from reports.cache import enabled
-
-        if enabled():  # a large registry: counting from the records takes long, every time
+        if large():  # counting from the records takes long, every time
             build_later(basis.programmes, basis.user.sensitive)
         return None
     drain()

@@ -212,7 +212,7 @@ def test_a_large_registry_queues_the_build_and_reads_the_tallies_after_it(world,
     from jobs.models import Job
     from jobs.runner import run_next
 
-    settings.HOMEWARD_FIGURES_CACHE_PERSONS = 1  # every registry is large
+    settings.HOMEWARD_TALLY_PERSONS = 1  # every registry is large
     kind = AssistanceType.objects.filter(recipient="household", sensitive=False).first()
     Delivery.objects.create(programme=world.rrk, household=world.h_kline, type=kind, status="delivered",
                             date=datetime.date(2024, 1, 1))
