@@ -22,10 +22,10 @@ recount of one household both use it.
 import datetime
 import time
 import types
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min, Sum
 from django.db.models.functions import Coalesce
 
@@ -38,6 +38,9 @@ from reports.reach import AGE_GROUPS, UNKNOWN, Basis, once
 FAR = datetime.date(9999, 12, 31)
 TRAIT_COLUMNS = {"sex": "sex", "community": "community_id", "displacement_status": "status",
                  "municipality": "municipality_id"}
+# A member as ReachFact keeps them.
+Fact = namedtuple("Fact", ["person_id", "household_id", "first_on", "sex", "community_id", "status", "date_of_birth",
+                           "birth_year", "municipality_id"])
 BATCH = 2000
 SPAN = 20_000  # households a transaction of a build counts
 
@@ -58,7 +61,7 @@ def _first_days(queryset, key, day):
 
 
 def facts(tally_set, households=None, span=None):
-    """The ReachFact rows (unsaved) of the set over `households` (ids; every household when None),
+    """The facts (Fact) of the set over `households` (ids; every household when None),
     in lists of whole households ordered by household: every member of a household with a direct
     beneficiary, with their first day as one (None: not one). Direct as reports.reach.direct_ids
     counts it, by the same Basis: delivered person-level help, household-level help to their
@@ -91,9 +94,7 @@ def facts(tally_set, households=None, span=None):
                 chunk = []
         days = [d for d in (by_person.get(pk), by_household.get(household_id), by_attendance.get(pk)) if d is not None]
         first = min(days) if days else None
-        household.append(ReachFact(tally_set=tally_set, person_id=pk, household_id=household_id, first_on=first,
-                                   sex=sex, community_id=community_id, status=status, date_of_birth=born,
-                                   birth_year=year, municipality_id=municipality))
+        household.append(Fact(pk, household_id, first, sex, community_id, status, born, year, municipality))
         reached = reached or first is not None
     if reached:
         chunk.extend(household)
@@ -190,9 +191,25 @@ def contribution(household_facts):
     return out
 
 
-def _tally_rows(tally_set, counts, sign=1):
-    return [Tally(tally_set=tally_set, figure=figure, trait=trait, value=value, at=day, delta=sign * delta)
-            for (figure, trait, value, day), delta in counts.items() if delta]
+def _insert(model, columns, rows):
+    """Rows written by one prepared INSERT each BATCH: model instances and bulk_create cost a build
+    of a million facts most of its time."""
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start:start + BATCH])
+
+
+def _insert_facts(tally_set, facts_list):
+    _insert(ReachFact, ("tally_set_id", *Fact._fields), [(tally_set.pk, *fact) for fact in facts_list])
+
+
+def _insert_tallies(tally_set, counts):
+    _insert(Tally, ("tally_set_id", "figure", "trait", "value", "at", "delta"),
+            [(tally_set.pk, figure, trait, value, day, delta)
+             for (figure, trait, value, day), delta in counts.items() if delta])
 
 
 def _by_household(facts_list):
@@ -224,11 +241,11 @@ def build(programmes, sensitive, report_progress=None):
         with transaction.atomic():
             totals = defaultdict(int)
             for made in facts(tally_set, span=(first, first + SPAN)):
-                ReachFact.objects.bulk_create(made, batch_size=BATCH)
+                _insert_facts(tally_set, made)
                 for household_facts in _by_household(made).values():
                     for key, delta in contribution(household_facts).items():
                         totals[key] += delta
-            Tally.objects.bulk_create(_tally_rows(tally_set, totals), batch_size=BATCH)
+            _insert_tallies(tally_set, totals)
         if report_progress is not None:
             report_progress(min(99, 100 * (first + SPAN) // (last + 1)), "Counting households")
     with transaction.atomic():
@@ -236,9 +253,20 @@ def build(programmes, sensitive, report_progress=None):
         households = list(ChangedHousehold.objects.values_list("household_id", flat=True))
         for start in range(0, len(households), BATCH):
             _recount(tally_set, households[start:start + BATCH])
+        compact(tally_set)
         tally_set.ready = True
         tally_set.save(update_fields=["ready"])
     return tally_set
+
+
+def compact(tally_set):
+    """One row for each figure, trait, value and day, of the rows appended by a build's spans and by
+    drains (a span adds its own row for a day another span has too): reads sum fewer rows."""
+    rows = [(tally_set.pk, figure, trait, value, day, n) for figure, trait, value, day, n in
+            Tally.objects.filter(tally_set=tally_set).order_by().values("figure", "trait", "value", "at")
+            .annotate(n=Sum("delta")).values_list("figure", "trait", "value", "at", "n") if n]
+    Tally.objects.filter(tally_set=tally_set).delete()
+    _insert(Tally, ("tally_set_id", "figure", "trait", "value", "at", "delta"), rows)
 
 
 def run_build(job, report_progress):
@@ -288,7 +316,8 @@ def drain():
 
 
 def _recount(tally_set, households):
-    old = list(ReachFact.objects.filter(tally_set=tally_set, household_id__in=households))
+    old = [Fact(*row) for row in ReachFact.objects.filter(tally_set=tally_set, household_id__in=households)
+           .values_list(*Fact._fields)]
     new = [fact for made in facts(tally_set, households) for fact in made]
     counts = defaultdict(int)
     for household_facts in _by_household(old).values():
@@ -298,8 +327,8 @@ def _recount(tally_set, households):
         for key, delta in contribution(household_facts).items():
             counts[key] += delta
     ReachFact.objects.filter(tally_set=tally_set, household_id__in=households).delete()
-    ReachFact.objects.bulk_create(new, batch_size=BATCH)
-    Tally.objects.bulk_create(_tally_rows(tally_set, counts), batch_size=BATCH)
+    _insert_facts(tally_set, new)
+    _insert_tallies(tally_set, counts)
 
 
 # Reading -------------------------------------------------------------------------------------------

@@ -224,3 +224,14 @@ def test_a_large_registry_queues_the_build_and_reads_the_tallies_after_it(world,
     assert Job.objects.get(kind="tallies").status == Job.Status.DONE
     assert tallies.ready_set(basis) is not None
     assert count_reach(basis, "municipality") == _records(basis, "municipality")
+
+
+def test_a_build_ends_with_one_row_a_figure_trait_value_and_day(world, monkeypatch):
+    rng = random.Random(4)
+    _fill(world, rng)
+    monkeypatch.setattr(tallies, "SPAN", 3)  # many spans, each adding its own rows for the same days
+    tally_set = tallies.build({world.rrk.pk, world.rrk6.pk}, False)
+    keys = list(Tally.objects.filter(tally_set=tally_set).values_list("figure", "trait", "value", "at"))
+    assert len(keys) == len(set(keys))
+    assert not Tally.objects.filter(tally_set=tally_set, delta=0).exists()
+    _check([world.mira], world.rrk)
