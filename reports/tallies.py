@@ -60,26 +60,32 @@ def _first_days(queryset, key, day):
     return dict(queryset.order_by().values(key).annotate(day=Min(day)).values_list(key, "day"))
 
 
-def facts(tally_set, households=None, span=None):
-    """The facts (Fact) of the set over `households` (ids; every household when None),
-    in lists of whole households ordered by household: every member of a household with a direct
-    beneficiary, with their first day as one (None: not one). Direct as reports.reach.direct_ids
-    counts it, by the same Basis: delivered person-level help, household-level help to their
-    household, attendance at an activity. `span`: (first, after last) household id instead."""
+def first_days(tally_set, households=None):
+    """({person: first day of person-level help}, {household: first day of household-level help},
+    {person: first day attended}) of the set, over `households` (ids; all when None)."""
     basis = _basis(tally_set)
     deliveries, attendances = basis.deliveries(), basis.attendances()
-    members = Person.objects.all()
     if households is not None:
         deliveries = deliveries.filter(household_id__in=households)
         attendances = attendances.filter(person__household_id__in=households)
+    return (_first_days(deliveries.filter(person__isnull=False), "person_id", "date"),
+            _first_days(deliveries.filter(person__isnull=True), "household_id", "date"),
+            _first_days(attendances, "person_id", "activity__date"))
+
+
+def facts(tally_set, households=None, span=None, days=None):
+    """The facts (Fact) of the set over `households` (ids; every household when None), in lists of
+    whole households ordered by household: every member of a household with a direct beneficiary,
+    with their first day as one (None: not one). Direct as reports.reach.direct_ids counts it, by
+    the same Basis: delivered person-level help, household-level help to their household,
+    attendance at an activity. `span`: (first, after last) household id instead; `days`: the
+    first_days() of every household, read once for all the spans of a build."""
+    by_person, by_household, by_attendance = days or first_days(tally_set, households)
+    members = Person.objects.all()
+    if households is not None:
         members = members.filter(household_id__in=households)
     if span is not None:
-        deliveries = deliveries.filter(household_id__gte=span[0], household_id__lt=span[1])
-        attendances = attendances.filter(person__household_id__gte=span[0], person__household_id__lt=span[1])
         members = members.filter(household_id__gte=span[0], household_id__lt=span[1])
-    by_person = _first_days(deliveries.filter(person__isnull=False), "person_id", "date")
-    by_household = _first_days(deliveries.filter(person__isnull=True), "household_id", "date")
-    by_attendance = _first_days(attendances, "person_id", "activity__date")
     rows = members.order_by("household_id", "pk").annotate(
         municipality=Coalesce("household__current_municipality_id", "household__origin_municipality_id")).values_list(
         "pk", "household_id", "sex", "community_id", "displacement_status", "date_of_birth", "birth_year", "municipality")
@@ -92,8 +98,8 @@ def facts(tally_set, households=None, span=None):
             if len(chunk) >= BATCH:
                 yield chunk
                 chunk = []
-        days = [d for d in (by_person.get(pk), by_household.get(household_id), by_attendance.get(pk)) if d is not None]
-        first = min(days) if days else None
+        known = [d for d in (by_person.get(pk), by_household.get(household_id), by_attendance.get(pk)) if d is not None]
+        first = min(known) if known else None
         household.append(Fact(pk, household_id, first, sex, community_id, status, born, year, municipality))
         reached = reached or first is not None
     if reached:
@@ -237,10 +243,12 @@ def build(programmes, sensitive, report_progress=None):
         ReachFact.objects.filter(tally_set=tally_set).delete()
         Tally.objects.filter(tally_set=tally_set).delete()
     last = Household._base_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
+    # Read once for every span: each span reading its own would read every delivery again.
+    days = first_days(tally_set)
     for first in range(0, last + 1, SPAN):
         with transaction.atomic():
             totals = defaultdict(int)
-            for made in facts(tally_set, span=(first, first + SPAN)):
+            for made in facts(tally_set, span=(first, first + SPAN), days=days):
                 _insert_facts(tally_set, made)
                 for household_facts in _by_household(made).values():
                     for key, delta in contribution(household_facts).items():
