@@ -337,12 +337,29 @@ def counts_records(indicator):
     return MEASURES[indicator.measure][1] is _count
 
 
+def _tallied(indicator, basis):
+    """("direct" or "households", the sums of the tallies that count the indicator's persons or
+    households assisted: reports.tallies), or None where no set of tallies counts them."""
+    if indicator.measure not in (M.PERSONS_ASSISTED, M.HOUSEHOLDS_ASSISTED):
+        return None
+    from reports import tallies
+
+    tally_set = tallies.ready_set(basis, tallies.parts_of(indicator))
+    if tally_set is None:
+        return None
+    return "direct" if indicator.measure == M.PERSONS_ASSISTED else "households", tallies.sums(tally_set, basis.on)
+
+
 def value(indicator, basis):
     if indicator.measure == M.RATIO:
         top, bottom = value(indicator.numerator, basis), value(indicator.denominator, basis)
         if not bottom:
             return None
         return (Decimal(top) * 100 / Decimal(bottom)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    tallied = _tallied(indicator, basis)
+    if tallied is not None:
+        figure, counted = tallied
+        return counted.get((figure, "total", None), 0)
     # Within a computation a figure asked for again (a ratio's terms, a donor's check of them) is
     # counted once.
     records, figure = MEASURES[indicator.measure]
@@ -353,6 +370,15 @@ def breakdown(indicator, basis, by):
     """[{"key", "value"}] for one of the indicator's disaggregations (persons or households)."""
     if by not in DISAGGREGABLE.get(indicator.measure, ()):
         raise ValueError(by)
+    tallied = _tallied(indicator, basis)
+    if tallied is not None:
+        from reports.tallies import raw
+
+        figure, counted = tallied
+        _expression, key_of = dimension(by, basis.on)
+        rows = [{"key": row_key(key_of, raw(by, value)), "value": n}
+                for (f, trait, value), n in counted.items() if f == figure and trait == by and n]
+        return sorted(rows, key=lambda r: row_order(by, r["key"]))
     queryset = MEASURES[indicator.measure][0](indicator, basis)
     if indicator.measure == M.HOUSEHOLDS_ASSISTED:
         expression, key_of = dimension(by, basis.on, household="")

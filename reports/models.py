@@ -6,6 +6,8 @@ types, activity types or project types it counts, the indicators a ratio divides
 here and computed by reports.indicators; never code or an expression string.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -241,14 +243,21 @@ class ChangedHousehold(models.Model):
 
 class TallySet(models.Model):
     """Reach kept as running tallies (reports.tallies) for one set of programmes (their ids, sorted,
-    comma-separated), counted with or without sensitive assistance."""
+    comma-separated), counted with or without sensitive assistance, of the help `parts` names ("all":
+    every delivery and attendance, reach's; else "t:<assistance type ids>|a:<activity types>", an
+    indicator's), from day `since` on (a target period's start; EARLIEST: from the first record)."""
+
+    EARLIEST = datetime.date(1, 1, 1)
 
     programmes = models.CharField(max_length=1000)
     sensitive = models.BooleanField()
+    parts = models.CharField(max_length=1000, default="all")
+    since = models.DateField(default=EARLIEST)
     ready = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["programmes", "sensitive"], name="one_tally_set")]
+        constraints = [models.UniqueConstraint(fields=["programmes", "sensitive", "parts", "since"],
+                                               name="one_tally_set")]
 
 
 class ReachFact(models.Model):

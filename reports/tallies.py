@@ -45,13 +45,37 @@ BATCH = 2000
 SPAN = 20_000  # households a transaction of a build counts
 
 
-def key_of(programmes, sensitive):
-    return ",".join(str(pk) for pk in sorted(programmes)), bool(sensitive)
+def key_of(programmes, sensitive, parts="all", since=None):
+    """A TallySet's identity: its programmes, clearance, the help it counts and its first day."""
+    return {"programmes": ",".join(str(pk) for pk in sorted(programmes)), "sensitive": bool(sensitive),
+            "parts": parts, "since": since or TallySet.EARLIEST}
+
+
+def parts_of(indicator):
+    """The help an indicator of persons or households assisted counts, as TallySet.parts names it
+    (reports.indicators._direct chooses the same)."""
+    kinds = sorted(kind.pk for kind in indicator.assistance_types.all())
+    activities = sorted(indicator.activity_types or [])
+    if not kinds and not activities:
+        return "all"
+    return f"t:{','.join(str(pk) for pk in kinds)}|a:{','.join(activities)}"
 
 
 def _basis(tally_set):
     viewer = types.SimpleNamespace(role=Role.ME, sensitive=tally_set.sensitive, is_authenticated=True, is_active=True)
-    return Basis(user=viewer, programmes={int(pk) for pk in tally_set.programmes.split(",") if pk}, on=FAR)
+    since = None if tally_set.since == TallySet.EARLIEST else tally_set.since
+    return Basis(user=viewer, programmes={int(pk) for pk in tally_set.programmes.split(",") if pk}, on=FAR, since=since)
+
+
+def _help(tally_set, basis):
+    """(deliveries, attendances) whose beneficiaries the set counts."""
+    if tally_set.parts == "all":
+        return basis.deliveries(), basis.attendances()
+    kinds, activities = (part[2:] for part in tally_set.parts.split("|"))
+    kinds = [int(pk) for pk in kinds.split(",") if pk]
+    activities = [code for code in activities.split(",") if code]
+    return (basis.deliveries(kinds) if kinds else basis.deliveries().none(),
+            basis.attendances(activities) if activities else basis.attendances().none())
 
 
 # Facts ----------------------------------------------------------------------------------------
@@ -63,8 +87,7 @@ def _first_days(queryset, key, day):
 def first_days(tally_set, households=None):
     """({person: first day of person-level help}, {household: first day of household-level help},
     {person: first day attended}) of the set, over `households` (ids; all when None)."""
-    basis = _basis(tally_set)
-    deliveries, attendances = basis.deliveries(), basis.attendances()
+    deliveries, attendances = _help(tally_set, _basis(tally_set))
     if households is not None:
         deliveries = deliveries.filter(household_id__in=households)
         attendances = attendances.filter(person__household_id__in=households)
@@ -227,17 +250,16 @@ def _by_household(facts_list):
 
 # Building and keeping -----------------------------------------------------------------------------
 
-def build(programmes, sensitive, report_progress=None):
+def build(programmes, sensitive, parts="all", since=None, report_progress=None):
     """Build (or build again) the set of tallies of these programmes and clearance from the records,
     SPAN households a transaction, so that writes wait for one span at most (SQLite has one writer).
     Writes made meanwhile mark their households, which the last step recounts before the set is
     ready; until then reach is counted from the records (ready_set)."""
     from registry.models import Household
 
-    programmes_key, sensitive = key_of(programmes, sensitive)
     with transaction.atomic():
         _lock()
-        tally_set, _ = TallySet.objects.get_or_create(programmes=programmes_key, sensitive=sensitive)
+        tally_set, _ = TallySet.objects.get_or_create(**key_of(programmes, sensitive, parts, since))
         tally_set.ready = False
         tally_set.save(update_fields=["ready"])
         ReachFact.objects.filter(tally_set=tally_set).delete()
@@ -280,19 +302,21 @@ def compact(tally_set):
 def run_build(job, report_progress):
     """The background job ("tallies"): build one set of tallies."""
     started = time.perf_counter()
-    tally_set = build(job.parameters["programmes"], job.parameters["sensitive"], report_progress)
+    p = job.parameters
+    since = datetime.date.fromisoformat(p["since"]) if p.get("since") else None
+    tally_set = build(p["programmes"], p["sensitive"], p.get("parts", "all"), since, report_progress)
     return {"seconds": round(time.perf_counter() - started, 1), "set": tally_set.pk}
 
 
-def build_later(programmes, sensitive):
+def build_later(programmes, sensitive, parts="all", since=None):
     """Queue the build of this set, unless one is queued or running."""
     from jobs.models import Job
     from jobs.runner import enqueue
 
-    parameters = {"programmes": sorted(programmes), "sensitive": bool(sensitive)}
+    parameters = {"programmes": sorted(programmes), "sensitive": bool(sensitive), "parts": parts,
+                  "since": since.isoformat() if since else None}
     waiting = Job.objects.filter(kind="tallies", status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
-                                 parameters__programmes=parameters["programmes"],
-                                 parameters__sensitive=parameters["sensitive"])
+                                 **{f"parameters__{name}": value for name, value in parameters.items()})
     if not waiting.exists():
         enqueue("tallies", parameters, None)
 
@@ -348,15 +372,16 @@ def large():
     return last is not None and last >= getattr(settings, "HOMEWARD_TALLY_PERSONS", 100_000)
 
 
-def ready_set(basis):
-    """The set of tallies that counts what `basis` counts, built and current (marks drained), or None."""
-    if not basis.whole or basis.since is not None:
+def ready_set(basis, parts="all"):
+    """The set of tallies that counts what `basis` counts of the help `parts` names, built and
+    current (marks drained), or None. A set from a period's first day on counts, as of a day in the
+    period, who was assisted in the period up to that day."""
+    if not basis.whole:
         return None
-    programmes_key, sensitive = key_of(basis.programmes, basis.user.sensitive)
-    tally_set = TallySet.objects.filter(programmes=programmes_key, sensitive=sensitive).first()
+    tally_set = TallySet.objects.filter(**key_of(basis.programmes, basis.user.sensitive, parts, basis.since)).first()
     if tally_set is None or not tally_set.ready:
         if large():  # counting from the records takes long, every time
-            build_later(basis.programmes, basis.user.sensitive)
+            build_later(basis.programmes, basis.user.sensitive, parts, basis.since)
         return None
     drain()
     return tally_set
@@ -370,7 +395,7 @@ def sums(tally_set, on):
     return once(rows, "tally sums", lambda rows: {(figure, trait, value): n for figure, trait, value, n in rows})
 
 
-def _raw(trait, value):
+def raw(trait, value):
     """A tally's value as reports.reach.dimension gives it: ids as integers."""
     if value is None:
         return None
@@ -391,7 +416,7 @@ def reach_figures(tally_set, on, by=None):
     for value in values:
         everyone = counted.get(("everyone", trait, value), 0)
         direct = counted.get(("direct", trait, value), 0)
-        rows[_raw(trait, value)] = (direct, counted.get(("households", trait, value), 0), everyone - direct)
+        rows[raw(trait, value)] = (direct, counted.get(("households", trait, value), 0), everyone - direct)
     result["rows"] = rows
     return result
 

@@ -195,7 +195,7 @@ def test_a_build_counts_what_changed_while_it_ran(world, monkeypatch):
             assert tallies.drain() >= 2  # the built set recounts them; the marks stay for the one building
             assert ChangedHousehold.objects.filter(household_id=world.h_kline.pk).exists()
 
-    tallies.build({world.rrk.pk}, False, progress)
+    tallies.build({world.rrk.pk}, False, report_progress=progress)
     assert written
     tallies.drain()
     assert not ChangedHousehold.objects.exists()  # no set building: marks cleared once recounted
@@ -235,3 +235,47 @@ def test_a_build_ends_with_one_row_a_figure_trait_value_and_day(world, monkeypat
     assert len(keys) == len(set(keys))
     assert not Tally.objects.filter(tally_set=tally_set, delta=0).exists()
     _check([world.mira], world.rrk)
+
+
+def _records_value(indicator, basis, by=None):
+    from reports import indicators
+
+    with mock.patch("reports.tallies.ready_set", return_value=None):
+        return indicators.breakdown(indicator, basis, by) if by else indicators.value(indicator, basis)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_tallies_give_the_indicators_the_records_give(world, seed):
+    """Persons and households assisted, of chosen types of help and activity, in total and for a
+    target period (a set from the period's first day on), with their breakdowns."""
+    from reports import indicators
+    from reports.models import Indicator, Measure, Result
+
+    rng = random.Random(seed)
+    _fill(world, rng)
+    goal = Result.objects.create(programme=world.rrk, level="goal", code="1", statement="Return")
+    kinds = list(AssistanceType.objects.filter(sensitive=False))
+    made = []
+    for i, (measure, n_kinds, activities) in enumerate([
+            (Measure.PERSONS_ASSISTED, 0, []), (Measure.PERSONS_ASSISTED, 3, []), (Measure.HOUSEHOLDS_ASSISTED, 2, []),
+            (Measure.PERSONS_ASSISTED, 0, ["training"]), (Measure.HOUSEHOLDS_ASSISTED, 1, ["training"])]):
+        indicator = Indicator.objects.create(
+            programme=world.rrk, result=goal, code=f"I{i}", name="Assisted", unit="persons", measure=measure,
+            activity_types=activities,
+            disaggregations=list(DIMENSIONS) if measure == Measure.PERSONS_ASSISTED else ["municipality"])
+        indicator.assistance_types.set(rng.sample(kinds, n_kinds))
+        made.append(indicator)
+    periods = [(datetime.date(2021, 1, 1), datetime.date(2021, 12, 31)), (datetime.date(2024, 1, 1), datetime.date(2025, 6, 30))]
+    for indicator in made:
+        parts = tallies.parts_of(indicator)
+        for since in (None, *(start for start, _end in periods)):
+            tallies.build(Basis.of(world.mira, world.rrk, include_phases=True).programmes, False, parts, since)
+    for on in DATES:
+        whole = Basis.of(world.mira, world.rrk, include_phases=True, on=on)
+        for basis in (whole, *(whole.period(start, end) for start, end in periods)):
+            for indicator in made:
+                assert tallies.ready_set(basis, tallies.parts_of(indicator)) is not None
+                assert indicators.value(indicator, basis) == _records_value(indicator, basis), (on, indicator.code)
+                for by in indicator.disaggregations:
+                    assert indicators.breakdown(indicator, basis, by) == _records_value(indicator, basis, by), (
+                        on, indicator.code, by)
