@@ -343,7 +343,8 @@ def drain():
                 _recount(tally_set, households[start:start + BATCH])
         if not TallySet.objects.filter(ready=False).exists():
             # A set being built recounts the marks it finds when its build ends: kept till then.
-            ChangedHousehold.objects.filter(household_id__in=households).delete()
+            for start in range(0, len(households), BATCH):
+                ChangedHousehold.objects.filter(household_id__in=households[start:start + BATCH]).delete()
     return len(households)
 
 
