@@ -292,10 +292,41 @@ class Tally(models.Model):
     delta = models.IntegerField()
 
     class Meta:
-        # Covering: reach as of a date reads the range of days before it and nothing else.
-        indexes = [models.Index(fields=["tally_set", "at", "figure", "trait", "value", "delta"],
-                                name="reports_tally_read")]
+        # Covering: a figure by one trait as of a date reads that figure's and trait's days before
+        # it and nothing else; reach (every figure and trait) reads the set's rows.
+        indexes = [models.Index(fields=["tally_set", "figure", "trait", "at", "value", "delta"],
+                                name="reports_tally_figure")]
 
 
 class TallyLock(models.Model):
     """One row, written first by every build and drain of tallies: they run one at a time."""
+
+
+class DeliverySums(models.Model):
+    """Delivered assistance of one programme and type on one day: how many, their value and quantity."""
+
+    programme_id = models.BigIntegerField()
+    type_id = models.BigIntegerField()
+    at = models.DateField()
+    n = models.IntegerField()
+    value_eur = models.DecimalField(max_digits=16, decimal_places=2)
+    quantity = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        abstract = True
+
+
+class DeliveryTally(DeliverySums):
+    """Delivered assistance summed by programme, type and day: what indicators of deliveries, value
+    and quantity read (reports.tallies.delivery_sums). Kept by the database: triggers on
+    assistance_delivery append every change to DeliveryChange (migration reports 0006), which is
+    folded in here before a read."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["programme_id", "type_id", "at"], name="one_delivery_tally")]
+
+
+class DeliveryChange(DeliverySums):
+    """A change to delivered assistance not yet folded into DeliveryTally: +1 and the delivery's
+    value and quantity when it counts, -1 and minus them when it stops counting. Appended by
+    triggers, never updated: writers never wait for each other on a day's row."""

@@ -23,6 +23,7 @@ import datetime
 import time
 import types
 from collections import defaultdict, namedtuple
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -30,8 +31,11 @@ from django.db.models import Min, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role
+from assistance.models import AssistanceType
 from registry.models import Person
-from reports.models import DIMENSIONS, ChangedHousehold, ReachFact, Tally, TallySet
+from reports.models import (
+    DIMENSIONS, ChangedHousehold, DeliveryChange, DeliveryTally, ReachFact, Tally, TallySet,
+)
 from reports.reach import AGE_GROUPS, UNKNOWN, Basis, once
 
 # A date after every record: the facts count every delivery; reports choose their date when they read.
@@ -52,13 +56,20 @@ def key_of(programmes, sensitive, parts="all", since=None):
 
 
 def parts_of(indicator):
-    """The help an indicator of persons or households assisted counts, as TallySet.parts names it
-    (reports.indicators._direct chooses the same)."""
-    kinds = sorted(kind.pk for kind in indicator.assistance_types.all())
+    """The help an indicator of persons or households assisted, or of persons trained or certified,
+    counts, as TallySet.parts names it ("all"; "t:<type ids>|a:<activity types>"; or that behind
+    "trained|" or "certified|", activity types "*" for any). reports.indicators chooses the same."""
+    from reports.models import Measure
+
+    kinds = ",".join(str(pk) for pk in sorted(kind.pk for kind in indicator.assistance_types.all()))
     activities = sorted(indicator.activity_types or [])
+    if indicator.measure == Measure.PERSONS_TRAINED:
+        return f"trained|t:{kinds}|a:{','.join(activities or ['training'])}"
+    if indicator.measure == Measure.PERSONS_CERTIFIED:
+        return f"certified|t:{kinds}|a:{','.join(activities) or '*'}"
     if not kinds and not activities:
         return "all"
-    return f"t:{','.join(str(pk) for pk in kinds)}|a:{','.join(activities)}"
+    return f"t:{kinds}|a:{','.join(activities)}"
 
 
 def _basis(tally_set):
@@ -68,14 +79,22 @@ def _basis(tally_set):
 
 
 def _help(tally_set, basis):
-    """(deliveries, attendances) whose beneficiaries the set counts."""
+    """(deliveries, attendances, whether household-level deliveries count their members) whose
+    beneficiaries the set counts: as reports.indicators counts persons assisted, trained, certified."""
     if tally_set.parts == "all":
-        return basis.deliveries(), basis.attendances()
-    kinds, activities = (part[2:] for part in tally_set.parts.split("|"))
-    kinds = [int(pk) for pk in kinds.split(",") if pk]
-    activities = [code for code in activities.split(",") if code]
-    return (basis.deliveries(kinds) if kinds else basis.deliveries().none(),
-            basis.attendances(activities) if activities else basis.attendances().none())
+        return basis.deliveries(), basis.attendances(), True
+    *kind, kinds, activities = tally_set.parts.split("|")
+    kind = kind[0] if kind else "assisted"
+    kinds = [int(pk) for pk in kinds[2:].split(",") if pk]
+    activities = None if activities[2:] == "*" else [code for code in activities[2:].split(",") if code]
+    if kind == "assisted":
+        return (basis.deliveries(kinds) if kinds else basis.deliveries().none(),
+                basis.attendances(activities) if activities else basis.attendances().none(), True)
+    # A training is a person's: its details name no household-level help.
+    trained = {"trained": ("completed", None), "certified": ("certificate", "certified")}[kind]
+    deliveries = basis.deliveries(kinds or None).filter(**{f"trainingdetail__{trained[0]}": True})
+    attendances = basis.attendances(activities)
+    return deliveries, attendances.filter(**{trained[1]: True}) if trained[1] else attendances, False
 
 
 # Facts ----------------------------------------------------------------------------------------
@@ -87,12 +106,12 @@ def _first_days(queryset, key, day):
 def first_days(tally_set, households=None):
     """({person: first day of person-level help}, {household: first day of household-level help},
     {person: first day attended}) of the set, over `households` (ids; all when None)."""
-    deliveries, attendances = _help(tally_set, _basis(tally_set))
+    deliveries, attendances, household_level = _help(tally_set, _basis(tally_set))
     if households is not None:
         deliveries = deliveries.filter(household_id__in=households)
         attendances = attendances.filter(person__household_id__in=households)
     return (_first_days(deliveries.filter(person__isnull=False), "person_id", "date"),
-            _first_days(deliveries.filter(person__isnull=True), "household_id", "date"),
+            _first_days(deliveries.filter(person__isnull=True), "household_id", "date") if household_level else {},
             _first_days(attendances, "person_id", "activity__date"))
 
 
@@ -221,12 +240,18 @@ def contribution(household_facts):
 
 
 def _insert(model, columns, rows):
-    """Rows written by one prepared INSERT each BATCH: model instances and bulk_create cost a build
-    of a million facts most of its time."""
+    """Rows written by one prepared INSERT each BATCH on SQLite, by COPY on PostgreSQL (which runs
+    an INSERT a row there): model instances and bulk_create cost a build of a million facts most of
+    its time."""
     quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start:start + BATCH])
 
@@ -289,6 +314,24 @@ def build(programmes, sensitive, parts="all", since=None, report_progress=None):
     return tally_set
 
 
+def wanted(programme, sensitive=False):
+    """[(programmes, parts, since)]: the sets a report of the programme with its phases reads, for
+    viewers cleared for sensitive assistance or not: reach's, and each indicator's counted by
+    tallies, for its whole span and for each of its target periods."""
+    from reports.indicators import TALLIED
+    from reports.models import Indicator
+
+    viewer = types.SimpleNamespace(role=Role.ME, sensitive=sensitive, is_authenticated=True, is_active=True)
+    programmes = Basis.of(viewer, programme, include_phases=True).programmes
+    sets = [(programmes, "all", None)]
+    for indicator in (Indicator.objects.filter(programme=programme, measure__in=list(TALLIED))
+                      .prefetch_related("assistance_types", "targets").order_by("pk")):
+        for since in (None, *(target.period_start for target in indicator.targets.all())):
+            if (programmes, parts_of(indicator), since) not in sets:
+                sets.append((programmes, parts_of(indicator), since))
+    return sets
+
+
 def compact(tally_set):
     """One row for each figure, trait, value and day, of the rows appended by a build's spans and by
     drains (a span adds its own row for a day another span has too): reads sum fewer rows."""
@@ -330,21 +373,30 @@ def _lock():
     TallyLock.objects.select_for_update().get_or_create(pk=1)
 
 
+def _take_marks():
+    """The households marked as changed. Their marks are deleted first, in the drain's transaction,
+    unless a set is being built (its build recounts the marks it finds when it ends). Deleted
+    first, not after the recount: on PostgreSQL a write committed while the drain recounts, to a
+    household already marked, finds the mark and adds none; deleted after, its change would be lost.
+    Deleted first, the write waits for the drain's end and marks the household again."""
+    if TallySet.objects.filter(ready=False).exists():
+        return list(ChangedHousehold.objects.values_list("household_id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ChangedHousehold._meta.db_table} RETURNING household_id")
+        return [household for (household,) in cursor.fetchall()]
+
+
 def drain():
-    """Recount every household marked as changed, in every set of tallies; then clear the marks.
-    One transaction: the tallies are read after it, exact."""
+    """Recount every household marked as changed, in every set of tallies. One transaction: the
+    tallies are read after it, exact."""
     if not ChangedHousehold.objects.exists():
         return 0
     with transaction.atomic():
         _lock()
-        households = list(ChangedHousehold.objects.values_list("household_id", flat=True))
+        households = _take_marks()
         for tally_set in TallySet.objects.filter(ready=True):
             for start in range(0, len(households), BATCH):
                 _recount(tally_set, households[start:start + BATCH])
-        if not TallySet.objects.filter(ready=False).exists():
-            # A set being built recounts the marks it finds when its build ends: kept till then.
-            for start in range(0, len(households), BATCH):
-                ChangedHousehold.objects.filter(household_id__in=households[start:start + BATCH]).delete()
     return len(households)
 
 
@@ -369,7 +421,8 @@ def _recount(tally_set, households):
 def large():
     """A registry whose highest person id reaches HOMEWARD_TALLY_PERSONS: its programmes' reach is
     kept as tallies once asked for (below it, counting from the records takes milliseconds)."""
-    last = Person.objects.order_by("-pk").values_list("pk", flat=True).first()
+    last = once(Person.objects.order_by("-pk").values_list("pk", flat=True)[:1], "last person",
+                lambda query: next(iter(query), None))
     return last is not None and last >= getattr(settings, "HOMEWARD_TALLY_PERSONS", 100_000)
 
 
@@ -388,12 +441,53 @@ def ready_set(basis, parts="all"):
     return tally_set
 
 
-def sums(tally_set, on):
+def sums(tally_set, on, figure=None, trait=None):
     """{(figure, trait, value): count as of `on`}, values as text: every figure and trait in one
-    read, made once per computation (reports.reach.once) for reach in total and by each trait."""
-    rows = (Tally.objects.filter(tally_set=tally_set, at__lte=on).values("figure", "trait", "value")
-            .annotate(n=Sum("delta")).values_list("figure", "trait", "value", "n"))
+    read (reach in total and by each trait), or one figure by one trait ("total": the figure
+    alone), each made once per computation (reports.reach.once)."""
+    rows = Tally.objects.filter(tally_set=tally_set, at__lte=on)
+    if figure is not None:
+        rows = rows.filter(figure=figure, trait=trait)
+    rows = rows.values("figure", "trait", "value").annotate(n=Sum("delta")).values_list("figure", "trait", "value", "n")
     return once(rows, "tally sums", lambda rows: {(figure, trait, value): n for figure, trait, value, n in rows})
+
+
+# Deliveries ----------------------------------------------------------------------------------------
+
+def fold_deliveries():
+    """Fold the changes appended by the database's triggers (DeliveryChange) into DeliveryTally.
+    PostgreSQL: the rows folded are exactly those deleted, in one statement, so a change committed
+    meanwhile stays for the next fold; SQLite: the transaction holds the database's write lock."""
+    if not DeliveryChange.objects.exists():
+        return
+    table, changes = DeliveryTally._meta.db_table, DeliveryChange._meta.db_table
+    columns = "programme_id, type_id, at, n, value_eur, quantity"
+    summed = "programme_id, type_id, at, SUM(n), SUM(value_eur), SUM(quantity) FROM {source} GROUP BY 1, 2, 3"
+    upsert = (f" ON CONFLICT (programme_id, type_id, at) DO UPDATE SET n = {table}.n + EXCLUDED.n, "
+              f"value_eur = {table}.value_eur + EXCLUDED.value_eur, quantity = {table}.quantity + EXCLUDED.quantity")
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"WITH gone AS (DELETE FROM {changes} RETURNING {columns}) "
+                           f"INSERT INTO {table} ({columns}) SELECT {summed.format(source='gone')}{upsert}")
+        else:
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {summed.format(source=changes)}{upsert}")
+            cursor.execute(f"DELETE FROM {changes}")
+
+
+def delivery_sums(basis, kinds=None):
+    """{"n", "value_eur", "quantity"} of the delivered assistance (of `kinds`) the whole-programme
+    basis counts: what basis.deliveries(kinds) would count and sum, from DeliveryTally."""
+    fold_deliveries()
+    rows = DeliveryTally.objects.filter(programme_id__in=basis.programmes, at__lte=basis.on)
+    if basis.since:
+        rows = rows.filter(at__gte=basis.since)
+    if kinds:
+        rows = rows.filter(type_id__in=[kind.pk for kind in kinds])
+    if not basis.user.sensitive:
+        rows = rows.exclude(type_id__in=AssistanceType.objects.filter(sensitive=True).values("pk"))
+    return once(rows, "delivery sums", lambda rows: rows.aggregate(
+        n=Coalesce(Sum("n"), 0), value_eur=Coalesce(Sum("value_eur"), Decimal(0)),
+        quantity=Coalesce(Sum("quantity"), Decimal(0))))
 
 
 def raw(trait, value):

@@ -244,38 +244,84 @@ def _records_value(indicator, basis, by=None):
         return indicators.breakdown(indicator, basis, by) if by else indicators.value(indicator, basis)
 
 
+def _train(world, rng, households):
+    """Trainings (completed or not, with a certificate or not) and certificates at activities."""
+    from assistance.models import TrainingDetail
+
+    kinds = list(AssistanceType.objects.filter(code__in=["vocational_training", "business_training"]))
+    people = list(Person.objects.filter(household__in=households))
+    for person in rng.sample(people, min(25, len(people))):
+        delivery = Delivery.objects.create(
+            programme=rng.choice([world.rrk, world.rrk6, world.ct]), household=person.household, person=person,
+            type=rng.choice(kinds), status=rng.choice(["delivered", "delivered", "planned"]), date=_day(rng))
+        TrainingDetail.objects.create(delivery=delivery, course="Welding", completed=rng.random() < 0.7,
+                                      certificate=rng.random() < 0.5)
+    Attendance.objects.filter(pk__in=Attendance.objects.order_by("?").values("pk")[:8]).update(certified=True)
+
+
+def _rewrite(world, rng, households):
+    """Writes of every kind that changes these indicators, through models and in bulk."""
+    from assistance.models import TrainingDetail
+
+    for _ in range(8):
+        _deliver(world, rng, rng.choice(households))
+    for detail in TrainingDetail.objects.order_by("?")[:6]:
+        detail.completed, detail.certificate = not detail.completed, rng.random() < 0.5
+        detail.save()
+    TrainingDetail.objects.filter(pk__in=TrainingDetail.objects.order_by("?").values("pk")[:2]).delete()
+    Attendance.objects.filter(pk__in=Attendance.objects.order_by("?").values("pk")[:5]).update(certified=True)
+    Attendance.objects.filter(pk__in=Attendance.objects.order_by("?").values("pk")[:3]).update(certified=False)
+    for d in Delivery.objects.order_by("?")[:8]:
+        d.status = "delivered" if d.status != "delivered" else "cancelled"
+        d.date = _day(rng)
+        d.save()
+    for person in Person.objects.filter(household__in=households).order_by("?")[:4]:
+        person.sex = rng.choice("MF")
+        person.save()
+
+
 @pytest.mark.parametrize("seed", [5, 6])
 def test_tallies_give_the_indicators_the_records_give(world, seed):
-    """Persons and households assisted, of chosen types of help and activity, in total and for a
-    target period (a set from the period's first day on), with their breakdowns."""
+    """Persons and households assisted, of chosen types of help and activity, and persons trained
+    and certified, in total and for a target period (a set from the period's first day on), with
+    their breakdowns; again after writes."""
     from reports import indicators
     from reports.models import Indicator, Measure, Result
 
     rng = random.Random(seed)
-    _fill(world, rng)
+    households = _fill(world, rng)
+    _train(world, rng, households)
     goal = Result.objects.create(programme=world.rrk, level="goal", code="1", statement="Return")
     kinds = list(AssistanceType.objects.filter(sensitive=False))
+    trainings = list(AssistanceType.objects.filter(code__in=["vocational_training", "business_training"]))
     made = []
-    for i, (measure, n_kinds, activities) in enumerate([
-            (Measure.PERSONS_ASSISTED, 0, []), (Measure.PERSONS_ASSISTED, 3, []), (Measure.HOUSEHOLDS_ASSISTED, 2, []),
-            (Measure.PERSONS_ASSISTED, 0, ["training"]), (Measure.HOUSEHOLDS_ASSISTED, 1, ["training"])]):
+    for i, (measure, chosen, activities) in enumerate([
+            (Measure.PERSONS_ASSISTED, [], []), (Measure.PERSONS_ASSISTED, rng.sample(kinds, 3), []),
+            (Measure.HOUSEHOLDS_ASSISTED, rng.sample(kinds, 2), []), (Measure.PERSONS_ASSISTED, [], ["training"]),
+            (Measure.HOUSEHOLDS_ASSISTED, rng.sample(kinds, 1), ["training"]),
+            (Measure.PERSONS_TRAINED, [], []), (Measure.PERSONS_TRAINED, trainings[:1], ["training"]),
+            (Measure.PERSONS_CERTIFIED, [], []), (Measure.PERSONS_CERTIFIED, trainings[1:], ["training"])]):
         indicator = Indicator.objects.create(
             programme=world.rrk, result=goal, code=f"I{i}", name="Assisted", unit="persons", measure=measure,
             activity_types=activities,
-            disaggregations=list(DIMENSIONS) if measure == Measure.PERSONS_ASSISTED else ["municipality"])
-        indicator.assistance_types.set(rng.sample(kinds, n_kinds))
+            disaggregations=["municipality"] if measure == Measure.HOUSEHOLDS_ASSISTED else list(DIMENSIONS))
+        indicator.assistance_types.set(chosen)
         made.append(indicator)
     periods = [(datetime.date(2021, 1, 1), datetime.date(2021, 12, 31)), (datetime.date(2024, 1, 1), datetime.date(2025, 6, 30))]
     for indicator in made:
         parts = tallies.parts_of(indicator)
         for since in (None, *(start for start, _end in periods)):
             tallies.build(Basis.of(world.mira, world.rrk, include_phases=True).programmes, False, parts, since)
-    for on in DATES:
-        whole = Basis.of(world.mira, world.rrk, include_phases=True, on=on)
-        for basis in (whole, *(whole.period(start, end) for start, end in periods)):
-            for indicator in made:
-                assert tallies.ready_set(basis, tallies.parts_of(indicator)) is not None
-                assert indicators.value(indicator, basis) == _records_value(indicator, basis), (on, indicator.code)
-                for by in indicator.disaggregations:
-                    assert indicators.breakdown(indicator, basis, by) == _records_value(indicator, basis, by), (
-                        on, indicator.code, by)
+    for round_ in range(2):
+        if round_:
+            _rewrite(world, rng, households)
+            assert ChangedHousehold.objects.exists()
+        for on in DATES:
+            whole = Basis.of(world.mira, world.rrk, include_phases=True, on=on)
+            for basis in (whole, *(whole.period(start, end) for start, end in periods)):
+                for indicator in made:
+                    assert tallies.ready_set(basis, tallies.parts_of(indicator)) is not None
+                    assert indicators.value(indicator, basis) == _records_value(indicator, basis), (on, indicator.code)
+                    for by in indicator.disaggregations:
+                        assert indicators.breakdown(indicator, basis, by) == _records_value(indicator, basis, by), (
+                            on, indicator.code, by)
