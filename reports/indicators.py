@@ -58,8 +58,8 @@ from django.db.models.functions import Coalesce
 
 from activities.models import Attendance
 from assistance.models import (
-    BusinessFollowUp, BusinessStatus, HouseDetail, IncomeGrantDetail, Milestone, ReferralDetail, ReferralStatus,
-    TrainingDetail,
+    KINDS, AssistanceType, BusinessFollowUp, BusinessStatus, HouseDetail, IncomeGrantDetail, Milestone,
+    ReferralDetail, ReferralStatus, TrainingDetail,
 )
 from registry.models import Household
 from reports.models import DISAGGREGABLE, ManualValue, Measure
@@ -106,7 +106,11 @@ def houses_handed_over(indicator, basis):
     handed_over = Q(milestones__milestone=Milestone.HANDED_OVER, milestones__date__lte=basis.on)
     if basis.since:
         handed_over &= Q(milestones__date__gte=basis.since)
-    return _of_deliveries(HouseDetail.objects.filter(handed_over), basis.deliveries(dated=False))
+    # Only house assistance has house details: naming its types' ids lets the database start from
+    # their deliveries (PostgreSQL otherwise read all 3,000,000 to find the houses': 0.4 s).
+    houses = list(AssistanceType.objects.filter(code__in=[code for code, kind in KINDS.items() if kind is HouseDetail])
+                  .values_list("pk", flat=True))
+    return _of_deliveries(HouseDetail.objects.filter(handed_over), basis.deliveries(houses, dated=False))
 
 
 def _trained(indicator, basis, training, attendance, default_activity_types):
