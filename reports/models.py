@@ -254,6 +254,9 @@ class TallySet(models.Model):
     parts = models.CharField(max_length=1000, default="all")
     since = models.DateField(default=EARLIEST)
     ready = models.BooleanField(default=False)
+    # Set by a build as it starts and after each span: while it is recent, drains keep the marks of
+    # changed households for the build to recount when it ends (reports.tallies.BUILD_ALIVE).
+    building_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["programmes", "sensitive", "parts", "since"],

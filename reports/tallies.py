@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Min, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import Role
 from assistance.models import AssistanceType
@@ -47,6 +48,7 @@ Fact = namedtuple("Fact", ["person_id", "household_id", "first_on", "sex", "comm
                            "birth_year", "municipality_id"])
 BATCH = 2000
 SPAN = 20_000  # households a transaction of a build counts
+BUILD_ALIVE = datetime.timedelta(minutes=10)  # a span takes seconds; reading the first days, under a minute
 
 
 def key_of(programmes, sensitive, parts="all", since=None):
@@ -279,21 +281,25 @@ def build(programmes, sensitive, parts="all", since=None, report_progress=None):
     """Build (or build again) the set of tallies of these programmes and clearance from the records,
     SPAN households a transaction, so that writes wait for one span at most (SQLite has one writer).
     Writes made meanwhile mark their households, which the last step recounts before the set is
-    ready; until then reach is counted from the records (ready_set)."""
+    ready; until then reach is counted from the records (ready_set). A type of help whose
+    sensitivity changes during the build (migration reports 0007 clears building_at) leaves the
+    set not ready, to be built again."""
     from registry.models import Household
 
     with transaction.atomic():
         _lock()
         tally_set, _ = TallySet.objects.get_or_create(**key_of(programmes, sensitive, parts, since))
-        tally_set.ready = False
-        tally_set.save(update_fields=["ready"])
+        tally_set.ready, tally_set.building_at = False, timezone.now()
+        tally_set.save(update_fields=["ready", "building_at"])
         ReachFact.objects.filter(tally_set=tally_set).delete()
         Tally.objects.filter(tally_set=tally_set).delete()
+    building = TallySet.objects.filter(pk=tally_set.pk, building_at__isnull=False)
     last = Household._base_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
     # Read once for every span: each span reading its own would read every delivery again.
     days = first_days(tally_set)
     for first in range(0, last + 1, SPAN):
         with transaction.atomic():
+            building.update(building_at=timezone.now())
             totals = defaultdict(int)
             for made in facts(tally_set, span=(first, first + SPAN), days=days):
                 _insert_facts(tally_set, made)
@@ -309,8 +315,7 @@ def build(programmes, sensitive, parts="all", since=None, report_progress=None):
         for start in range(0, len(households), BATCH):
             _recount(tally_set, households[start:start + BATCH])
         compact(tally_set)
-        tally_set.ready = True
-        tally_set.save(update_fields=["ready"])
+        tally_set.ready = bool(building.update(ready=True, building_at=None))
     return tally_set
 
 
@@ -375,11 +380,12 @@ def _lock():
 
 def _take_marks():
     """The households marked as changed. Their marks are deleted first, in the drain's transaction,
-    unless a set is being built (its build recounts the marks it finds when it ends). Deleted
-    first, not after the recount: on PostgreSQL a write committed while the drain recounts, to a
-    household already marked, finds the mark and adds none; deleted after, its change would be lost.
-    Deleted first, the write waits for the drain's end and marks the household again."""
-    if TallySet.objects.filter(ready=False).exists():
+    unless a set is being built (its build recounts the marks it finds when it ends; a build that
+    has not said it is alive for BUILD_ALIVE has died, and its set is built again from scratch).
+    Deleted first, not after the recount: on PostgreSQL a write committed while the drain recounts,
+    to a household already marked, finds the mark and adds none; deleted after, its change would be
+    lost. Deleted first, the write waits for the drain's end and marks the household again."""
+    if TallySet.objects.filter(ready=False, building_at__gte=timezone.now() - BUILD_ALIVE).exists():
         return list(ChangedHousehold.objects.values_list("household_id", flat=True))
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {ChangedHousehold._meta.db_table} RETURNING household_id")

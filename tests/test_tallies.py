@@ -371,3 +371,59 @@ def test_a_change_committed_while_a_drain_recounts_is_not_lost(world, monkeypatc
     assert failures == []
     basis = Basis.of(world.mira, world.rrk, on=datetime.date(2022, 12, 31))
     assert count_reach(basis)["households"] == 1 == _records(basis, None)["households"]
+
+
+def test_a_type_of_help_made_sensitive_sends_the_sets_not_cleared_for_it_back_to_be_built(world):
+    """Sets of viewers not cleared were counted without sensitive help: when a type's sensitivity
+    changes, by any path, they are not read until built again; figures come from the records."""
+    kind = AssistanceType.objects.filter(recipient="household", sensitive=False).first()
+    Delivery.objects.create(programme=world.rrk, household=world.h_kline, type=kind, status="delivered",
+                            date=datetime.date(2024, 1, 1))
+    cleared = make_user("ida", "admin", sensitive=True)
+    plain = tallies.build({world.rrk.pk}, False)
+    tallies.build({world.rrk.pk}, True)
+    basis = Basis.of(world.mira, world.rrk, on=datetime.date(2024, 6, 30))
+    before = count_reach(basis)
+    AssistanceType.objects.filter(pk=kind.pk).update(sensitive=True)
+    assert tallies.ready_set(basis) is None
+    assert tallies.ready_set(Basis.of(cleared, world.rrk, on=datetime.date(2024, 6, 30))) is not None
+    assert count_reach(basis) == _records(basis, None) != before  # the household is no longer counted
+    tallies.build({world.rrk.pk}, False)
+    assert tallies.ready_set(basis) == plain
+    assert count_reach(basis) == _records(basis, None)
+
+
+def test_a_build_during_which_a_type_of_help_changed_sensitivity_ends_not_ready(world, monkeypatch):
+    monkeypatch.setattr(tallies, "SPAN", 1)
+    kind = AssistanceType.objects.filter(recipient="household", sensitive=False).first()
+    Delivery.objects.create(programme=world.rrk, household=world.h_kline, type=kind, status="delivered",
+                            date=datetime.date(2024, 1, 1))
+
+    def progress(percent, message):
+        AssistanceType.objects.filter(pk=kind.pk).update(sensitive=True)
+
+    tally_set = tallies.build({world.rrk.pk}, False, report_progress=progress)
+    assert not tally_set.ready
+    assert tallies.ready_set(Basis.of(world.mira, world.rrk)) is None
+
+
+def test_marks_are_kept_for_a_build_only_while_it_is_alive(world):
+    """A build that died (its worker killed) stops keeping the marks of changed households: drains
+    clear them again, and its set stays unread until built again."""
+    from django.utils import timezone
+
+    from reports.models import TallySet
+
+    kind = AssistanceType.objects.filter(recipient="household", sensitive=False).first()
+    tallies.build({world.rrk.pk}, False)
+    dead = TallySet.objects.create(**tallies.key_of({world.rrk6.pk}, False), building_at=timezone.now())
+    Delivery.objects.create(programme=world.rrk, household=world.h_kline, type=kind, status="delivered",
+                            date=datetime.date(2024, 1, 1))
+    tallies.drain()
+    assert ChangedHousehold.objects.exists()  # kept for the build that is running
+    TallySet.objects.filter(pk=dead.pk).update(building_at=timezone.now() - tallies.BUILD_ALIVE)
+    assert tallies.drain() >= 1
+    assert not ChangedHousehold.objects.exists()
+    assert tallies.ready_set(Basis.of(world.mira, world.rrk6)) is None
+    basis = Basis.of(world.mira, world.rrk, on=datetime.date(2024, 6, 30))
+    assert count_reach(basis) == _records(basis, None)
