@@ -257,6 +257,10 @@ class TallySet(models.Model):
     # Set by a build as it starts and after each span: while it is recent, drains keep the marks of
     # changed households for the build to recount when it ends (reports.tallies.BUILD_ALIVE).
     building_at = models.DateTimeField(null=True)
+    # Tally rows after the last compaction, and appended by drains since: reads sum them all, so a
+    # drain compacts a set whose appended rows outgrow it (reports.tallies.drain).
+    rows = models.IntegerField(default=0)
+    appended = models.IntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["programmes", "sensitive", "parts", "since"],

@@ -48,6 +48,7 @@ Fact = namedtuple("Fact", ["person_id", "household_id", "first_on", "sex", "comm
                            "birth_year", "municipality_id"])
 BATCH = 2000
 SPAN = 20_000  # households a transaction of a build counts
+COMPACT_AFTER = 20_000  # rows a drain appends to a set before it is compacted, at least
 BUILD_ALIVE = datetime.timedelta(minutes=10)  # a span takes seconds; reading the first days, under a minute
 
 
@@ -263,9 +264,10 @@ def _insert_facts(tally_set, facts_list):
 
 
 def _insert_tallies(tally_set, counts):
-    _insert(Tally, ("tally_set_id", "figure", "trait", "value", "at", "delta"),
-            [(tally_set.pk, figure, trait, value, day, delta)
-             for (figure, trait, value, day), delta in counts.items() if delta])
+    rows = [(tally_set.pk, figure, trait, value, day, delta)
+            for (figure, trait, value, day), delta in counts.items() if delta]
+    _insert(Tally, ("tally_set_id", "figure", "trait", "value", "at", "delta"), rows)
+    return len(rows)
 
 
 def _by_household(facts_list):
@@ -345,6 +347,7 @@ def compact(tally_set):
             .annotate(n=Sum("delta")).values_list("figure", "trait", "value", "at", "n") if n]
     Tally.objects.filter(tally_set=tally_set).delete()
     _insert(Tally, ("tally_set_id", "figure", "trait", "value", "at", "delta"), rows)
+    TallySet.objects.filter(pk=tally_set.pk).update(rows=len(rows), appended=0)
 
 
 def run_build(job, report_progress):
@@ -401,8 +404,13 @@ def drain():
         _lock()
         households = _take_marks()
         for tally_set in TallySet.objects.filter(ready=True):
+            appended = tally_set.appended
             for start in range(0, len(households), BATCH):
-                _recount(tally_set, households[start:start + BATCH])
+                appended += _recount(tally_set, households[start:start + BATCH])
+            if appended > max(COMPACT_AFTER, tally_set.rows // 2):
+                compact(tally_set)  # amortised: at most as many rows rewritten as were appended
+            elif appended != tally_set.appended:
+                TallySet.objects.filter(pk=tally_set.pk).update(appended=appended)
     return len(households)
 
 
@@ -419,7 +427,7 @@ def _recount(tally_set, households):
             counts[key] += delta
     ReachFact.objects.filter(tally_set=tally_set, household_id__in=households).delete()
     _insert_facts(tally_set, new)
-    _insert_tallies(tally_set, counts)
+    return _insert_tallies(tally_set, counts)
 
 
 # Reading -------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Builds of tallies say they are alive (TallySet.building_at), and a type of assistance that becomes
+"""Builds of tallies say they are alive (TallySet.building_at); sets count their rows, to be
+compacted when drains have appended many (TallySet.rows, appended); and a type of assistance that becomes
 sensitive, or stops being so, sends the sets of viewers not cleared for it back to be built again:
 those sets were counted with or without its deliveries (reports.tallies)."""
 
@@ -40,6 +41,16 @@ class Migration(migrations.Migration):
             model_name='tallyset',
             name='building_at',
             field=models.DateTimeField(null=True),
+        ),
+        migrations.AddField(
+            model_name='tallyset',
+            name='rows',
+            field=models.IntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='tallyset',
+            name='appended',
+            field=models.IntegerField(default=0),
         ),
         migrations.RunPython(create, drop),
     ]
