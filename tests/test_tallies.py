@@ -468,3 +468,30 @@ def test_a_drain_compacts_a_set_once_its_appended_rows_outgrow_it(world, monkeyp
     keys = list(Tally.objects.filter(tally_set=tally_set).values_list("figure", "trait", "value", "at"))
     assert compacted.appended == 0 and compacted.rows == len(keys) == len(set(keys))
     _check([world.mira], world.rrk)
+
+
+def test_the_command_builds_a_programmes_sets_and_names_an_unknown_programme(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from reports.models import Indicator, Measure, Result, Target, TallySet
+
+    goal = Result.objects.create(programme=world.rrk, level="goal", code="1", statement="Return")
+    trained = Indicator.objects.create(programme=world.rrk, result=goal, code="T1", name="Trained", unit="persons",
+                                       measure=Measure.PERSONS_TRAINED)
+    Target.objects.create(indicator=trained, period_start=datetime.date(2025, 1, 1),
+                          period_end=datetime.date(2025, 12, 31), value=10)
+    out = StringIO()
+    call_command("tallies", "build", world.rrk.code, stdout=out)
+    basis = Basis.of(world.mira, world.rrk, include_phases=True, on=datetime.date(2025, 6, 30))
+    assert tallies.ready_set(basis) is not None  # reach's
+    assert tallies.ready_set(basis, tallies.parts_of(trained)) is not None
+    assert tallies.ready_set(basis.period(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)),
+                             tallies.parts_of(trained)) is not None
+    assert TallySet.objects.count() == 3
+    again = StringIO()
+    call_command("tallies", "build", world.rrk.code, stdout=again)
+    assert again.getvalue().count("built already") == 3
+    with pytest.raises(CommandError, match="programme: no programme has the code 'NOPE'"):
+        call_command("tallies", "build", "NOPE")

@@ -28,6 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"programme: no programme has the code {programme!r}") from None
         started = time.monotonic()
         tallies.drain()
+        tallies.fold_deliveries()  # after a large import: its changes to deliveries summed in now
         for programmes, parts, since in tallies.wanted(chosen, sensitive):
             if not again and TallySet.objects.filter(**tallies.key_of(programmes, sensitive, parts, since), ready=True):
                 self.stdout.write(f"{parts} from {since or 'the first record'}: built already")
