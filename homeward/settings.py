@@ -161,6 +161,8 @@ HOMEWARD_PAGE_SIZE = 25
 # Programme-wide figures are kept until a record changes once the registry holds this many
 # persons (reports.cache); below it they are counted afresh on every request.
 HOMEWARD_FIGURES_CACHE_PERSONS = int(os.environ.get("HOMEWARD_FIGURES_CACHE_PERSONS", "100000"))
+# From this many persons, a programme's reach is kept as running tallies once asked for (reports.tallies).
+HOMEWARD_TALLY_PERSONS = int(os.environ.get("HOMEWARD_TALLY_PERSONS", "100000"))
 # Processes the duplicate search over the whole registry (`homeward match`, the "match" job) forks to
 # score its blocks. Two by default: the commonest kind of key (`ga:`) is about a third of the work, so a
 # third process mostly waits for it, and each adds to the memory (`homeward match` over a million

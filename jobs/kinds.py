@@ -5,8 +5,10 @@ when someone cancelled the job, so a long job stops at its next report. A new ki
 
 from matching.review import run_match
 from reports.cache import run_refresh
+from reports.tallies import run_build
 
 KINDS = {
     "match": run_match,
     "figures": run_refresh,
+    "tallies": run_build,
 }

@@ -6,6 +6,8 @@ types, activity types or project types it counts, the indicators a ratio divides
 here and computed by reports.indicators; never code or an expression string.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -229,3 +231,109 @@ class FigureCache(models.Model):
     # when it was the day they were counted: a new day's figures start from the last day's.
     family = models.CharField(max_length=80, db_index=True, default="")
     day = models.DateField(null=True)
+
+
+class ChangedHousehold(models.Model):
+    """A household whose records changed since the kept tallies last read them (docs/kept-figures.md).
+    Written by the database alone: triggers (migration reports 0004) mark the household in the same
+    transaction as any write to its deliveries, attendance, members or places, by any path."""
+
+    household_id = models.BigIntegerField(primary_key=True)
+
+
+class TallySet(models.Model):
+    """Reach kept as running tallies (reports.tallies) for one set of programmes (their ids, sorted,
+    comma-separated), counted with or without sensitive assistance, of the help `parts` names ("all":
+    every delivery and attendance, reach's; else "t:<assistance type ids>|a:<activity types>", an
+    indicator's), from day `since` on (a target period's start; EARLIEST: from the first record)."""
+
+    EARLIEST = datetime.date(1, 1, 1)
+
+    programmes = models.CharField(max_length=1000)
+    sensitive = models.BooleanField()
+    parts = models.CharField(max_length=1000, default="all")
+    since = models.DateField(default=EARLIEST)
+    ready = models.BooleanField(default=False)
+    # Set by a build as it starts and after each span: while it is recent, drains keep the marks of
+    # changed households for the build to recount when it ends (reports.tallies.BUILD_ALIVE).
+    building_at = models.DateTimeField(null=True)
+    # Tally rows after the last compaction, and appended by drains since: reads sum them all, so a
+    # drain compacts a set whose appended rows outgrow it (reports.tallies.drain).
+    rows = models.IntegerField(default=0)
+    appended = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["programmes", "sensitive", "parts", "since"],
+                                               name="one_tally_set")]
+
+
+class ReachFact(models.Model):
+    """A member of a household with a direct beneficiary, as the household last contributed to a set
+    of tallies: the first day the member was a direct beneficiary (None: not one) and their traits.
+    Plain ids, no constraints: the facts follow the records through the changed households' marks."""
+
+    tally_set = models.ForeignKey(TallySet, on_delete=models.CASCADE, related_name="+")
+    household_id = models.BigIntegerField()
+    person_id = models.BigIntegerField()
+    first_on = models.DateField(null=True)
+    sex = models.CharField(max_length=1)
+    community_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=16)
+    date_of_birth = models.DateField(null=True)
+    birth_year = models.PositiveSmallIntegerField(null=True)
+    municipality_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tally_set", "household_id"], name="reports_reachfact_household")]
+
+
+class Tally(models.Model):
+    """+delta for `figure` ("direct", "everyone", "households") by `trait` ("total" or a trait of
+    DIMENSIONS) and `value` (text; None: not known), counted from day `at` on. Rows are appended."""
+
+    tally_set = models.ForeignKey(TallySet, on_delete=models.CASCADE, related_name="+")
+    figure = models.CharField(max_length=10)
+    trait = models.CharField(max_length=20)
+    value = models.CharField(max_length=40, null=True)
+    at = models.DateField()
+    delta = models.IntegerField()
+
+    class Meta:
+        # Covering: a figure by one trait as of a date reads that figure's and trait's days before
+        # it and nothing else; reach (every figure and trait) reads the set's rows.
+        indexes = [models.Index(fields=["tally_set", "figure", "trait", "at", "value", "delta"],
+                                name="reports_tally_figure")]
+
+
+class TallyLock(models.Model):
+    """One row, written first by every build and drain of tallies: they run one at a time."""
+
+
+class DeliverySums(models.Model):
+    """Delivered assistance of one programme and type on one day: how many, their value and quantity."""
+
+    programme_id = models.BigIntegerField()
+    type_id = models.BigIntegerField()
+    at = models.DateField()
+    n = models.IntegerField()
+    value_eur = models.DecimalField(max_digits=16, decimal_places=2)
+    quantity = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        abstract = True
+
+
+class DeliveryTally(DeliverySums):
+    """Delivered assistance summed by programme, type and day: what indicators of deliveries, value
+    and quantity read (reports.tallies.delivery_sums). Kept by the database: triggers on
+    assistance_delivery append every change to DeliveryChange (migration reports 0006), which is
+    folded in here before a read."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["programme_id", "type_id", "at"], name="one_delivery_tally")]
+
+
+class DeliveryChange(DeliverySums):
+    """A change to delivered assistance not yet folded into DeliveryTally: +1 and the delivery's
+    value and quantity when it counts, -1 and minus them when it stops counting. Appended by
+    triggers, never updated: writers never wait for each other on a day's row."""

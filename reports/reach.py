@@ -406,7 +406,22 @@ def count_reach(basis, by=None):
     of them (built_once), and a question asked again (the direct beneficiaries' households, for
     each trait; the direct beneficiaries by sex, for reach and for an indicator counting the same
     persons) is answered once (once()). A row's households are the households with a direct
-    beneficiary in it."""
+    beneficiary in it.
+
+    Where the viewer's programmes are kept as running tallies (reports.tallies: a whole programme,
+    counted up to a report date), the same figures are read from them."""
+    from reports.tallies import reach_figures, ready_set
+
+    tally_set = ready_set(basis)
+    if tally_set is not None:
+        result = reach_figures(tally_set, basis.on, by)
+        if by:
+            _expression, key_of = dimension(by, basis.on)
+            rows = [{"key": row_key(key_of, dim), "households": households, "direct": direct, "indirect": indirect}
+                    for dim, (direct, households, indirect) in result["rows"].items()]
+            result["rows"] = sorted(rows, key=lambda r: row_order(by, r["key"]))
+        result.update(other_figures(basis))
+        return result
     persons = basis.persons()
     direct = persons.filter(direct_condition(basis.deliveries(), basis.attendances()))
     # Everyone in a household with a direct beneficiary: a set of its own, read by every trait.

@@ -1,0 +1,39 @@
+"""`homeward tallies build CODE`: build the running tallies a programme's report reads (reach and its
+indicators' persons and households; reports.tallies), now, instead of in the background when a
+figure is first asked for. For a large registry after an import, or before a reporting deadline."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from programmes.models import Programme
+from reports import tallies
+from reports.models import TallySet
+
+
+class Command(BaseCommand):
+    help = "Build the running tallies of a programme's report (with its phases), one set at a time."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["build"])
+        parser.add_argument("programme", help="the programme's code, e.g. RRK")
+        parser.add_argument("--sensitive", action="store_true",
+                            help="the sets of viewers cleared for sensitive assistance (default: not cleared)")
+        parser.add_argument("--again", action="store_true", help="build again the sets already built, too")
+
+    def handle(self, *args, action, programme, sensitive, again, **options):
+        try:
+            chosen = Programme.objects.get(code=programme)
+        except Programme.DoesNotExist:
+            raise CommandError(f"programme: no programme has the code {programme!r}") from None
+        started = time.monotonic()
+        tallies.drain()
+        tallies.fold_deliveries()  # after a large import: its changes to deliveries summed in now
+        for programmes, parts, since in tallies.wanted(chosen, sensitive):
+            if not again and TallySet.objects.filter(**tallies.key_of(programmes, sensitive, parts, since), ready=True):
+                self.stdout.write(f"{parts} from {since or 'the first record'}: built already")
+                continue
+            begun = time.monotonic()
+            tallies.build(programmes, sensitive, parts, since)
+            self.stdout.write(f"{parts} from {since or 'the first record'}: {time.monotonic() - begun:.1f}s")
+        self.stdout.write(f"Built in {time.monotonic() - started:.1f}s.")
