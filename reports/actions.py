@@ -56,6 +56,13 @@ def _save_new(obj, user, via, changes=None):
     return obj
 
 
+def _prepare_tallies(programme):
+    """Once the change is committed, queue the running tallies its figures will read (reports.tallies)."""
+    from reports import tallies
+
+    transaction.on_commit(lambda: tallies.prepare(programme))
+
+
 @transaction.atomic
 def create_result(result, *, acting_user, via="web"):
     _require_manager(acting_user, result.programme)
@@ -86,6 +93,7 @@ def create_indicator(indicator, *, assistance_types=(), acting_user, via="web"):
     changes = diff({}, snapshot(indicator))
     changes["assistance_types"] = [None, sorted(t.code for t in assistance_types)]
     record(acting_user, A.CREATE, indicator, changes=changes, via=via)
+    _prepare_tallies(indicator.programme)
     return indicator
 
 
@@ -95,6 +103,7 @@ def set_target(indicator, period_start, period_end, value, *, acting_user, via="
     _require_manager(acting_user, indicator.programme)
     target = Target.objects.filter(indicator=indicator, period_start=period_start, period_end=period_end).first()
     if target is None:
+        _prepare_tallies(indicator.programme)  # a new period: its first day names new sets
         return _save_new(Target(indicator=indicator, period_start=period_start, period_end=period_end, value=value),
                          acting_user, via)
     before = snapshot(target, ["value"])

@@ -37,7 +37,7 @@ from registry.models import Person
 from reports.models import (
     DIMENSIONS, ChangedHousehold, DeliveryChange, DeliveryTally, ReachFact, Tally, TallySet,
 )
-from reports.reach import AGE_GROUPS, UNKNOWN, Basis, once
+from reports.reach import AGE_GROUPS, UNKNOWN, Basis, lineage, once
 
 # A date after every record: the facts count every delivery; reports choose their date when they read.
 FAR = datetime.date(9999, 12, 31)
@@ -370,6 +370,18 @@ def build_later(programmes, sensitive, parts="all", since=None):
                                  **{f"parameters__{name}": value for name, value in parameters.items()})
     if not waiting.exists():
         enqueue("tallies", parameters, None)
+
+
+def prepare(programme):
+    """Queue the builds of the sets a large registry's report of the programme will read, that are
+    not built yet: called when an indicator or a target is made, so that the report reads tallies
+    the first time it is asked for, not only once the builds queued by that first request are done."""
+    if not large():
+        return
+    sensitive = any(p.sensitive for p in lineage(programme))  # read only by viewers cleared for it
+    for programmes, parts, since in wanted(programme, sensitive):
+        if not TallySet.objects.filter(**key_of(programmes, sensitive, parts, since), ready=True).exists():
+            build_later(programmes, sensitive, parts, since)
 
 
 def _lock():

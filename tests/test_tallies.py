@@ -495,3 +495,41 @@ def test_the_command_builds_a_programmes_sets_and_names_an_unknown_programme(wor
     assert again.getvalue().count("built already") == 3
     with pytest.raises(CommandError, match="programme: no programme has the code 'NOPE'"):
         call_command("tallies", "build", "NOPE")
+
+
+def test_a_new_indicator_or_target_of_a_large_registry_queues_the_builds_of_its_sets(world, settings,
+                                                                                    django_capture_on_commit_callbacks):
+    """The report reads tallies the first time it is asked for: its sets are queued once the
+    indicator or target is saved. A sensitive programme's sets are those of viewers cleared for it."""
+    from jobs.models import Job
+    from jobs.runner import run_next
+    from reports import actions
+    from reports.models import Indicator, Measure, Result
+
+    settings.HOMEWARD_TALLY_PERSONS = 1  # every registry is large
+    for programme, user in ((world.rrk, world.marko), (world.ct, make_user("ivo", "admin", sensitive=True))):
+        goal = Result.objects.create(programme=programme, level="goal", code="1", statement="Return")
+        queued = Job.objects.filter(kind="tallies").count()
+        with django_capture_on_commit_callbacks(execute=True):
+            indicator = actions.create_indicator(
+                Indicator(programme=programme, result=goal, code="P1", name="Persons", unit="persons",
+                          measure=Measure.PERSONS_ASSISTED), acting_user=user)
+        assert Job.objects.filter(kind="tallies").count() == queued + 1  # reach's set, which is P1's too
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.set_target(indicator, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31), 10, acting_user=user)
+        assert Job.objects.filter(kind="tallies").count() == queued + 2  # and P1's set from 2025 on
+    while run_next():
+        pass
+    for programme, user in ((world.rrk, world.mira), (world.ct, make_user("ina", "me", sensitive=True))):
+        basis = Basis.of(user, programme, include_phases=True, on=datetime.date(2025, 6, 30))
+        assert tallies.ready_set(basis) is not None
+        assert tallies.ready_set(basis.period(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))) is not None
+
+
+def test_the_command_asks_for_clearance_to_build_a_sensitive_programmes_sets(world):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="CT is sensitive"):
+        call_command("tallies", "build", world.ct.code)
+    call_command("tallies", "build", world.ct.code, "--sensitive")
+    assert tallies.ready_set(Basis.of(make_user("ina", "me", sensitive=True), world.ct, include_phases=True))

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from programmes.models import Programme
 from reports import tallies
 from reports.models import TallySet
+from reports.reach import NotVisible
 
 
 class Command(BaseCommand):
@@ -29,7 +30,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         tallies.drain()
         tallies.fold_deliveries()  # after a large import: its changes to deliveries summed in now
-        for programmes, parts, since in tallies.wanted(chosen, sensitive):
+        try:
+            sets = tallies.wanted(chosen, sensitive)
+        except NotVisible:
+            raise CommandError(f"programme: {programme} is sensitive; its figures are read only by users cleared "
+                               "for sensitive data: build with --sensitive") from None
+        for programmes, parts, since in sets:
             if not again and TallySet.objects.filter(**tallies.key_of(programmes, sensitive, parts, since), ready=True):
                 self.stdout.write(f"{parts} from {since or 'the first record'}: built already")
                 continue
