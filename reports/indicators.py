@@ -376,9 +376,10 @@ def value(indicator, basis):
             return None
         return (Decimal(top) * 100 / Decimal(bottom)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if indicator.measure in DELIVERY_SUMS and basis.whole:
-        from reports.tallies import delivery_sums
+        from reports import tallies
 
-        return delivery_sums(basis, _types(indicator))[DELIVERY_SUMS[indicator.measure]]
+        if tallies.in_use():
+            return tallies.delivery_sums(basis, _types(indicator))[DELIVERY_SUMS[indicator.measure]]
     tallied = _tallied(indicator, basis, "total")
     if tallied is not None:
         return tallied.get(None, 0)

@@ -310,14 +310,16 @@ class TallyLock(models.Model):
 
 
 class DeliverySums(models.Model):
-    """Delivered assistance of one programme and type on one day: how many, their value and quantity."""
+    """Delivered assistance of one programme and type on one day: how many, their value and quantity,
+    in hundredths (cents): whole numbers add up exactly on both databases, where SQLite would add
+    decimals as floating point and drift by a fraction of a cent as changes come and go."""
 
     programme_id = models.BigIntegerField()
     type_id = models.BigIntegerField()
     at = models.DateField()
     n = models.IntegerField()
-    value_eur = models.DecimalField(max_digits=16, decimal_places=2)
-    quantity = models.DecimalField(max_digits=16, decimal_places=2)
+    value_cents = models.BigIntegerField()
+    quantity_cents = models.BigIntegerField()
 
     class Meta:
         abstract = True

@@ -19,6 +19,8 @@ One function says what a household contributes (contribution()): the build of a 
 recount of one household both use it.
 """
 
+import contextlib
+import contextvars
 import datetime
 import time
 import types
@@ -372,6 +374,41 @@ def build_later(programmes, sensitive, parts="all", since=None):
         enqueue("tallies", parameters, None)
 
 
+def check(programme, sensitive=False, on=None):
+    """[(figure, from the tallies, from the records)] of the programme's report figures that differ:
+    reach in total and by each trait, and every tallied indicator's actual, target periods' actuals
+    and breakdowns, as of `on` (today), for viewers cleared for sensitive help or not. Figures whose
+    sets are not built are counted from the records both times."""
+    from reports import indicators
+    from reports.models import Indicator
+    from reports.reach import built_once, count_reach
+
+    viewer = types.SimpleNamespace(role=Role.ME, sensitive=sensitive, is_authenticated=True, is_active=True)
+    basis = Basis.of(viewer, programme, include_phases=True, on=on)
+    compared = []  # (figure, function of no arguments)
+    for by in (None, *DIMENSIONS):
+        compared.append((f"reach by {by}" if by else "reach", lambda by=by: count_reach(basis, by)))
+    chosen = (Indicator.objects.filter(programme=programme, measure__in=[*indicators.TALLIED, *indicators.DELIVERY_SUMS])
+              .prefetch_related("assistance_types", "targets").order_by("code"))
+    for indicator in chosen:
+        periods = [(indicator.code, basis)] + [(f"{indicator.code} {t.period_start}–{t.period_end}",
+                                                basis.period(t.period_start, t.period_end))
+                                               for t in indicator.targets.all()]
+        for name, period in periods:
+            compared.append((name, lambda i=indicator, b=period: indicators.value(i, b)))
+            for by in indicator.disaggregations:
+                compared.append((f"{name} by {by}", lambda i=indicator, b=period, by=by: indicators.breakdown(i, b, by)))
+    differ = []
+    for name, compute in compared:
+        with built_once():
+            kept = compute()
+        with records_only(), built_once():
+            counted = compute()
+        if kept != counted:
+            differ.append((name, kept, counted))
+    return differ
+
+
 def prepare(programme):
     """Queue the builds of the sets a large registry's report of the programme will read, that are
     not built yet: called when an indicator or a target is made, so that the report reads tallies
@@ -444,6 +481,23 @@ def _recount(tally_set, households):
 
 # Reading -------------------------------------------------------------------------------------------
 
+_records_only = contextvars.ContextVar("records_only", default=False)
+
+
+@contextlib.contextmanager
+def records_only():
+    """Inside, every figure is counted from the records, as if no tallies were kept (check())."""
+    token = _records_only.set(True)
+    try:
+        yield
+    finally:
+        _records_only.reset(token)
+
+
+def in_use():
+    return not _records_only.get()
+
+
 def large():
     """A registry whose highest person id reaches HOMEWARD_TALLY_PERSONS: its programmes' reach is
     kept as tallies once asked for (below it, counting from the records takes milliseconds)."""
@@ -456,7 +510,7 @@ def ready_set(basis, parts="all"):
     """The set of tallies that counts what `basis` counts of the help `parts` names, built and
     current (marks drained), or None. A set from a period's first day on counts, as of a day in the
     period, who was assisted in the period up to that day."""
-    if not basis.whole:
+    if not basis.whole or not in_use():
         return None
     tally_set = TallySet.objects.filter(**key_of(basis.programmes, basis.user.sensitive, parts, basis.since)).first()
     if tally_set is None or not tally_set.ready:
@@ -487,10 +541,11 @@ def fold_deliveries():
     if not DeliveryChange.objects.exists():
         return
     table, changes = DeliveryTally._meta.db_table, DeliveryChange._meta.db_table
-    columns = "programme_id, type_id, at, n, value_eur, quantity"
-    summed = "programme_id, type_id, at, SUM(n), SUM(value_eur), SUM(quantity) FROM {source} GROUP BY 1, 2, 3"
+    columns = "programme_id, type_id, at, n, value_cents, quantity_cents"
+    summed = "programme_id, type_id, at, SUM(n), SUM(value_cents), SUM(quantity_cents) FROM {source} GROUP BY 1, 2, 3"
     upsert = (f" ON CONFLICT (programme_id, type_id, at) DO UPDATE SET n = {table}.n + EXCLUDED.n, "
-              f"value_eur = {table}.value_eur + EXCLUDED.value_eur, quantity = {table}.quantity + EXCLUDED.quantity")
+              f"value_cents = {table}.value_cents + EXCLUDED.value_cents, "
+              f"quantity_cents = {table}.quantity_cents + EXCLUDED.quantity_cents")
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"WITH gone AS (DELETE FROM {changes} RETURNING {columns}) "
@@ -511,9 +566,10 @@ def delivery_sums(basis, kinds=None):
         rows = rows.filter(type_id__in=[kind.pk for kind in kinds])
     if not basis.user.sensitive:
         rows = rows.exclude(type_id__in=AssistanceType.objects.filter(sensitive=True).values("pk"))
-    return once(rows, "delivery sums", lambda rows: rows.aggregate(
-        n=Coalesce(Sum("n"), 0), value_eur=Coalesce(Sum("value_eur"), Decimal(0)),
-        quantity=Coalesce(Sum("quantity"), Decimal(0))))
+    summed = once(rows, "delivery sums", lambda rows: rows.aggregate(
+        n=Coalesce(Sum("n"), 0), value=Coalesce(Sum("value_cents"), 0), quantity=Coalesce(Sum("quantity_cents"), 0)))
+    return {"n": summed["n"], "value_eur": Decimal(summed["value"]).scaleb(-2),
+            "quantity": Decimal(summed["quantity"]).scaleb(-2)}
 
 
 def raw(trait, value):

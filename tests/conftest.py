@@ -57,6 +57,13 @@ def municipality(code):
     return Municipality.objects.get(code=code)
 
 
+def some(rng, queryset, n):
+    """Up to n records of the queryset chosen by `rng`: a property test's choices are its seed's,
+    where the database's own random order (order_by("?")) differs from run to run."""
+    records = list(queryset.order_by("pk"))
+    return rng.sample(records, min(n, len(records)))
+
+
 def make_user(username, role, *, municipalities=(), organisations=(), programmes=(), sensitive=False):
     user = User.objects.create_user(username, password="correct horse battery", role=role, sensitive=sensitive)
     user.municipalities.set(municipalities)

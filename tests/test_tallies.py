@@ -16,7 +16,7 @@ from registry.models import Household, Person
 from reports import tallies
 from reports.models import DIMENSIONS, ChangedHousehold, Tally
 from reports.reach import Basis, count_reach
-from tests.conftest import make_user
+from tests.conftest import make_user, some
 
 DATES = [datetime.date(2019, 6, 1), datetime.date(2022, 2, 28), datetime.date(2024, 2, 29),
          datetime.date(2025, 12, 31), datetime.date(2026, 6, 30), datetime.date(2031, 1, 1)]
@@ -74,7 +74,7 @@ def _fill(world, rng):
 
 def _deliver(world, rng, household):
     kind = rng.choice(list(AssistanceType.objects.all()))
-    person = household.members.order_by("?").first() if kind.recipient == "person" else None
+    person = rng.choice(list(household.members.order_by("pk")) or [None]) if kind.recipient == "person" else None
     if kind.recipient == "person" and person is None:
         return
     Delivery.objects.create(programme=rng.choice([world.rrk, world.rrk6, world.rrk6, world.ct]), household=household,
@@ -110,17 +110,17 @@ def test_tallies_give_the_reach_the_records_give(world, seed):
     # Writes of every kind the marks follow, then the same comparison.
     for _ in range(10):
         _deliver(world, rng, rng.choice(households))
-    for d in Delivery.objects.order_by("?")[:10]:
+    for d in some(rng, Delivery.objects, 10):
         d.status = "delivered" if d.status != "delivered" else "cancelled"
         d.date = _day(rng)
         d.save()
-    Delivery.objects.filter(pk__in=Delivery.objects.order_by("?").values("pk")[:5]).delete()
-    movers = list(Person.objects.filter(household__in=households).exclude(deliveries__isnull=False).order_by("?")[:5])
+    Delivery.objects.filter(pk__in=[o.pk for o in some(rng, Delivery.objects, 5)]).delete()
+    movers = some(rng, Person.objects.filter(household__in=households).exclude(deliveries__isnull=False), 5)
     for person in movers:
         person.household = rng.choice(households)
         person.sex = rng.choice("MF")
         person.save()
-    for person in Person.objects.filter(household__in=households).order_by("?")[:5]:
+    for person in some(rng, Person.objects.filter(household__in=households), 5):
         person.date_of_birth, person.birth_year = None, rng.choice([None, 1990])
         person.community = None
         person.save()
@@ -130,7 +130,7 @@ def test_tallies_give_the_reach_the_records_give(world, seed):
     for activity in Activity.objects.all():
         activity.date = _day(rng)
         activity.save()
-    Attendance.objects.filter(pk__in=Attendance.objects.order_by("?").values("pk")[:3]).delete()
+    Attendance.objects.filter(pk__in=[o.pk for o in some(rng, Attendance.objects, 3)]).delete()
     assert ChangedHousehold.objects.exists()
     _check(users, world.rrk)
     assert not ChangedHousehold.objects.exists()
@@ -262,7 +262,7 @@ def _train(world, rng, households):
             type=rng.choice(kinds), status=rng.choice(["delivered", "delivered", "planned"]), date=_day(rng))
         TrainingDetail.objects.create(delivery=delivery, course="Welding", completed=rng.random() < 0.7,
                                       certificate=rng.random() < 0.5)
-    Attendance.objects.filter(pk__in=Attendance.objects.order_by("?").values("pk")[:8]).update(certified=True)
+    Attendance.objects.filter(pk__in=[o.pk for o in some(rng, Attendance.objects, 8)]).update(certified=True)
 
 
 def _rewrite(world, rng, households):
@@ -271,17 +271,17 @@ def _rewrite(world, rng, households):
 
     for _ in range(8):
         _deliver(world, rng, rng.choice(households))
-    for detail in TrainingDetail.objects.order_by("?")[:6]:
+    for detail in some(rng, TrainingDetail.objects, 6):
         detail.completed, detail.certificate = not detail.completed, rng.random() < 0.5
         detail.save()
-    TrainingDetail.objects.filter(pk__in=TrainingDetail.objects.order_by("?").values("pk")[:2]).delete()
-    Attendance.objects.filter(pk__in=Attendance.objects.order_by("?").values("pk")[:5]).update(certified=True)
-    Attendance.objects.filter(pk__in=Attendance.objects.order_by("?").values("pk")[:3]).update(certified=False)
-    for d in Delivery.objects.order_by("?")[:8]:
+    TrainingDetail.objects.filter(pk__in=[o.pk for o in some(rng, TrainingDetail.objects, 2)]).delete()
+    Attendance.objects.filter(pk__in=[o.pk for o in some(rng, Attendance.objects, 5)]).update(certified=True)
+    Attendance.objects.filter(pk__in=[o.pk for o in some(rng, Attendance.objects, 3)]).update(certified=False)
+    for d in some(rng, Delivery.objects, 8):
         d.status = "delivered" if d.status != "delivered" else "cancelled"
         d.date = _day(rng)
         d.save()
-    for person in Person.objects.filter(household__in=households).order_by("?")[:4]:
+    for person in some(rng, Person.objects.filter(household__in=households), 4):
         person.sex = rng.choice("MF")
         person.save()
 
@@ -448,7 +448,7 @@ def test_a_drain_compacts_a_set_once_its_appended_rows_outgrow_it(world, monkeyp
     monkeypatch.setattr(tallies, "COMPACT_AFTER", 10 ** 9)
     for _ in range(5):
         _deliver(world, rng, rng.choice(households))
-    for person in Person.objects.filter(household__in=households).order_by("?")[:6]:
+    for person in some(rng, Person.objects.filter(household__in=households), 6):
         person.sex = "F" if person.sex == "M" else "M"
         person.save()
     tallies.drain()
@@ -457,7 +457,7 @@ def test_a_drain_compacts_a_set_once_its_appended_rows_outgrow_it(world, monkeyp
     assert Tally.objects.filter(tally_set=tally_set).count() == grown.rows + grown.appended
     monkeypatch.setattr(tallies, "COMPACT_AFTER", 1)  # the set's own size decides: half its rows
     for _ in range(100):
-        for person in Person.objects.filter(household__in=households).order_by("?")[:6]:
+        for person in some(rng, Person.objects.filter(household__in=households), 6):
             person.sex = "F" if person.sex == "M" else "M"
             person.save()
         tallies.drain()
@@ -533,3 +533,40 @@ def test_the_command_asks_for_clearance_to_build_a_sensitive_programmes_sets(wor
         call_command("tallies", "build", world.ct.code)
     call_command("tallies", "build", world.ct.code, "--sensitive")
     assert tallies.ready_set(Basis.of(make_user("ina", "me", sensitive=True), world.ct, include_phases=True))
+
+
+def test_the_check_finds_the_figures_equal_and_names_those_that_are_not(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+    from django.db.models import F
+
+    from reports.models import DeliveryTally, Indicator, Measure, Result, Target
+
+    rng = random.Random(8)
+    _fill(world, rng)
+    goal = Result.objects.create(programme=world.rrk, level="goal", code="1", statement="Return")
+    persons = Indicator.objects.create(programme=world.rrk, result=goal, code="P1", name="Persons", unit="persons",
+                                       measure=Measure.PERSONS_ASSISTED, disaggregations=["sex", "age_group"])
+    Target.objects.create(indicator=persons, period_start=datetime.date(2022, 1, 1),
+                          period_end=datetime.date(2022, 12, 31), value=10)
+    Indicator.objects.create(programme=world.rrk, result=goal, code="D1", name="Deliveries", unit="deliveries",
+                             measure=Measure.DELIVERIES)
+    call_command("tallies", "build", world.rrk.code, stdout=StringIO())
+    out = StringIO()
+    # skip_checks=False: run as the command line runs it, Django's system checks first.
+    call_command("tallies", "check", world.rrk.code, "--date", "2026-06-30", stdout=out, skip_checks=False)
+    assert "Every figure of RRK's report equals the records'" in out.getvalue()
+
+    # A tally row and a delivery tally put wrong by hand: each figure that reads them is named.
+    reach_set = tallies.ready_set(Basis.of(world.mira, world.rrk, include_phases=True))
+    wrong = Tally.objects.filter(tally_set=reach_set, figure="direct", trait="sex", at__lte="2026-06-30")
+    Tally.objects.filter(pk=wrong.values("pk")[:1]).update(delta=F("delta") + 1)
+    DeliveryTally.objects.filter(pk=DeliveryTally.objects.filter(programme_id=world.rrk.pk, at__lte="2026-06-30")
+                                 .values("pk")[:1]).update(n=F("n") + 1)
+    out = StringIO()
+    with pytest.raises(CommandError, match="figures of RRK differ from the records"):
+        call_command("tallies", "check", world.rrk.code, "--date", "2026-06-30", stdout=out)
+    named = {line.split(":")[0] for line in out.getvalue().splitlines()}
+    assert {"reach by sex", "P1 by sex", "D1"} <= named
+    assert "reach" not in named and "reach by community" not in named

@@ -13,7 +13,7 @@ and persons trained and certified counted by tallies of their households.
 
 from django.db import migrations, models
 
-COLUMNS = "programme_id, type_id, at, n, value_eur, quantity"
+COLUMNS = "programme_id, type_id, at, n, value_cents, quantity_cents"
 DELIVERY_COLUMNS = ("programme_id", "type_id", "status", "date", "quantity", "value_eur")
 
 
@@ -21,7 +21,12 @@ def _change(row, sign):
     """An INSERT of the change `row` (NEW or OLD) makes, when it is delivered."""
     minus = "-" if sign < 0 else ""
     return (f"INSERT INTO reports_deliverychange ({COLUMNS}) SELECT {row}.programme_id, {row}.type_id, {row}.date, "
-            f"{sign}, {minus}COALESCE({row}.value_eur, 0), {minus}{row}.quantity WHERE {row}.status = 'delivered'")
+            f"{sign}, {minus}{_cents(f'COALESCE({row}.value_eur, 0)')}, {minus}{_cents(f'{row}.quantity')} "
+            f"WHERE {row}.status = 'delivered'")
+
+
+def _cents(value):
+    return f"CAST(ROUND({value} * 100) AS BIGINT)"
 
 
 def _mark(row):
@@ -70,8 +75,8 @@ def create(apps, schema_editor):
         schema_editor.execute(statement)
     schema_editor.execute(
         f"INSERT INTO reports_deliverytally ({COLUMNS}) SELECT programme_id, type_id, date, COUNT(*), "
-        "SUM(COALESCE(value_eur, 0)), SUM(quantity) FROM assistance_delivery WHERE status = 'delivered' "
-        "GROUP BY programme_id, type_id, date")
+        f"SUM({_cents('COALESCE(value_eur, 0)')}), SUM({_cents('quantity')}) FROM assistance_delivery "
+        "WHERE status = 'delivered' GROUP BY programme_id, type_id, date")
 
 
 def drop(apps, schema_editor):
@@ -100,8 +105,8 @@ class Migration(migrations.Migration):
                 ('type_id', models.BigIntegerField()),
                 ('at', models.DateField()),
                 ('n', models.IntegerField()),
-                ('value_eur', models.DecimalField(decimal_places=2, max_digits=16)),
-                ('quantity', models.DecimalField(decimal_places=2, max_digits=16)),
+                ('value_cents', models.BigIntegerField()),
+                ('quantity_cents', models.BigIntegerField()),
             ],
         ),
         migrations.CreateModel(
@@ -112,8 +117,8 @@ class Migration(migrations.Migration):
                 ('type_id', models.BigIntegerField()),
                 ('at', models.DateField()),
                 ('n', models.IntegerField()),
-                ('value_eur', models.DecimalField(decimal_places=2, max_digits=16)),
-                ('quantity', models.DecimalField(decimal_places=2, max_digits=16)),
+                ('value_cents', models.BigIntegerField()),
+                ('quantity_cents', models.BigIntegerField()),
             ],
         ),
         migrations.RemoveIndex(
