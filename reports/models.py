@@ -261,6 +261,9 @@ class TallySet(models.Model):
     # drain compacts a set whose appended rows outgrow it (reports.tallies.drain).
     rows = models.IntegerField(default=0)
     appended = models.IntegerField(default=0)
+    # The last day a figure was read from the set: a set nobody reads any more (a programme gained a
+    # phase, an indicator's types changed) stops being recounted (reports.tallies.UNREAD).
+    read_on = models.DateField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["programmes", "sensitive", "parts", "since"],

@@ -51,6 +51,7 @@ Fact = namedtuple("Fact", ["person_id", "household_id", "first_on", "sex", "comm
 BATCH = 2000
 SPAN = 20_000  # households a transaction of a build counts
 COMPACT_AFTER = 20_000  # rows a drain appends to a set before it is compacted, at least
+UNREAD = datetime.timedelta(days=30)
 BUILD_ALIVE = datetime.timedelta(minutes=10)  # a span takes seconds; reading the first days, under a minute
 
 
@@ -319,7 +320,7 @@ def build(programmes, sensitive, parts="all", since=None, report_progress=None):
         for start in range(0, len(households), BATCH):
             _recount(tally_set, households[start:start + BATCH])
         compact(tally_set)
-        tally_set.ready = bool(building.update(ready=True, building_at=None))
+        tally_set.ready = bool(building.update(ready=True, building_at=None, read_on=timezone.localdate()))
     return tally_set
 
 
@@ -452,6 +453,8 @@ def drain():
     with transaction.atomic():
         _lock()
         households = _take_marks()
+        # A set nobody has read for UNREAD is no longer recounted: it goes back to be built when asked for.
+        TallySet.objects.filter(ready=True, read_on__lt=timezone.localdate() - UNREAD).update(ready=False)
         for tally_set in TallySet.objects.filter(ready=True):
             appended = tally_set.appended
             for start in range(0, len(households), BATCH):
@@ -518,6 +521,9 @@ def ready_set(basis, parts="all"):
             build_later(basis.programmes, basis.user.sensitive, parts, basis.since)
         return None
     drain()
+    today = timezone.localdate()
+    if tally_set.read_on != today:
+        TallySet.objects.filter(pk=tally_set.pk).update(read_on=today)
     return tally_set
 
 

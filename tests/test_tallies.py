@@ -570,3 +570,27 @@ def test_the_check_finds_the_figures_equal_and_names_those_that_are_not(world):
     named = {line.split(":")[0] for line in out.getvalue().splitlines()}
     assert {"reach by sex", "P1 by sex", "D1"} <= named
     assert "reach" not in named and "reach by community" not in named
+
+
+def test_a_set_nobody_reads_any_more_is_no_longer_recounted(world, settings):
+    """A set unread for UNREAD (its programme gained a phase, its indicator changed) stops costing
+    every drain; asked for again, it is counted from the records and built again."""
+    from django.utils import timezone
+
+    from jobs.models import Job
+    from reports.models import ReachFact, TallySet
+
+    kind = AssistanceType.objects.filter(recipient="household", sensitive=False).first()
+    read, unread = tallies.build({world.rrk.pk}, False), tallies.build({world.rrk6.pk}, False)
+    TallySet.objects.filter(pk=unread.pk).update(read_on=timezone.localdate() - tallies.UNREAD - datetime.timedelta(days=1))
+    facts = list(ReachFact.objects.filter(tally_set=unread).values_list("person_id", "first_on"))
+    Delivery.objects.create(programme=world.rrk6, household=world.h_dragash, type=kind, status="delivered",
+                            date=datetime.date(2024, 2, 1))
+    basis = Basis.of(world.mira, world.rrk, on=datetime.date(2024, 6, 30))
+    assert tallies.ready_set(basis) == read  # drains: the set read recounted, the other left
+    assert not TallySet.objects.get(pk=unread.pk).ready
+    assert list(ReachFact.objects.filter(tally_set=unread).values_list("person_id", "first_on")) == facts
+    settings.HOMEWARD_TALLY_PERSONS = 1
+    phase = Basis.of(world.mira, world.rrk6, on=datetime.date(2024, 6, 30))
+    assert tallies.ready_set(phase) is None and count_reach(phase) == _records(phase, None)
+    assert Job.objects.filter(kind="tallies", status=Job.Status.QUEUED).exists()

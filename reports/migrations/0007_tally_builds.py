@@ -1,5 +1,6 @@
 """Builds of tallies say they are alive (TallySet.building_at); sets count their rows, to be
-compacted when drains have appended many (TallySet.rows, appended); and a type of assistance that becomes
+compacted when drains have appended many (TallySet.rows, appended), and the day they were last
+read (read_on); and a type of assistance that becomes
 sensitive, or stops being so, sends the sets of viewers not cleared for it back to be built again:
 those sets were counted with or without its deliveries (reports.tallies)."""
 
@@ -51,6 +52,11 @@ class Migration(migrations.Migration):
             model_name='tallyset',
             name='appended',
             field=models.IntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='tallyset',
+            name='read_on',
+            field=models.DateField(null=True),
         ),
         migrations.RunPython(create, drop),
     ]
