@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from assistance.models import AssistanceType, Delivery
 from reports import indicators, tallies
@@ -112,9 +113,15 @@ def test_indicators_of_deliveries_value_and_quantity_read_the_tallies_programme_
         indicator = Indicator.objects.create(programme=world.rrk, result=goal, code=measure[:6], name=measure,
                                              unit="n", measure=measure)
         indicator.assistance_types.set([kind])
-        assert indicators.value(indicator, basis) == tallies.delivery_sums(basis, [kind])[key]
-        assert indicators.value(indicator, basis) == indicators.MEASURES[measure][1](basis.deliveries([kind]))
+        with CaptureQueriesContext(connection) as read:
+            figure = indicators.value(indicator, basis)
+        assert not [q for q in read.captured_queries if "assistance_delivery" in q["sql"]]  # the tallies, not the records
+        assert figure == tallies.delivery_sums(basis, [kind])[key]
+        assert figure == indicators.MEASURES[measure][1](basis.deliveries([kind]))
         # A scoped viewer's figure counts only the records in their scope, from the records.
         scoped = Basis.of(world.klara, world.rrk, include_phases=True, on=datetime.date(2026, 6, 30))
         assert not scoped.whole
-        assert indicators.value(indicator, scoped) == indicators.MEASURES[measure][1](scoped.deliveries([kind]))
+        with CaptureQueriesContext(connection) as read:
+            figure = indicators.value(indicator, scoped)
+        assert [q for q in read.captured_queries if "assistance_delivery" in q["sql"]]
+        assert figure == indicators.MEASURES[measure][1](scoped.deliveries([kind]))

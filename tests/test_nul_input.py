@@ -68,3 +68,10 @@ def test_a_nul_in_an_api_path_names_no_record(world, token_for, path):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
 
+
+@pytest.mark.parametrize("path", ["/programmes/RRK%00/", "/households/H-KL-1%00/"])
+def test_a_nul_in_a_page_path_names_no_record(world, client, path):
+    client.force_login(world.ada)
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"No such record." in response.content

@@ -393,8 +393,16 @@ def test_a_type_of_help_made_sensitive_sends_the_sets_not_cleared_for_it_back_to
     assert tallies.ready_set(basis) is None
     assert tallies.ready_set(Basis.of(cleared, world.rrk, on=datetime.date(2024, 6, 30))) is not None
     assert count_reach(basis) == _records(basis, None) != before  # the household is no longer counted
+    # Not to be read again, the stale set is deleted by the next drain, its facts with it.
+    from reports.models import ReachFact, TallySet
+
+    Delivery.objects.create(programme=world.rrk, household=world.h_dragash, type=kind, status="delivered",
+                            date=datetime.date(2024, 2, 1))
+    tallies.drain()
+    assert not TallySet.objects.filter(pk=plain.pk).exists()
+    assert not ReachFact.objects.filter(tally_set_id=plain.pk).exists()
     tallies.build({world.rrk.pk}, False)
-    assert tallies.ready_set(basis) == plain
+    assert tallies.ready_set(basis) is not None
     assert count_reach(basis) == _records(basis, None)
 
 
@@ -429,6 +437,7 @@ def test_marks_are_kept_for_a_build_only_while_it_is_alive(world):
     TallySet.objects.filter(pk=dead.pk).update(building_at=timezone.now() - tallies.BUILD_ALIVE)
     assert tallies.drain() >= 1
     assert not ChangedHousehold.objects.exists()
+    assert not TallySet.objects.filter(pk=dead.pk).exists()  # built afresh when asked for
     assert tallies.ready_set(Basis.of(world.mira, world.rrk6)) is None
     basis = Basis.of(world.mira, world.rrk, on=datetime.date(2024, 6, 30))
     assert count_reach(basis) == _records(basis, None)
@@ -572,24 +581,27 @@ def test_the_check_finds_the_figures_equal_and_names_those_that_are_not(world):
     assert "reach" not in named and "reach by community" not in named
 
 
-def test_a_set_nobody_reads_any_more_is_no_longer_recounted(world, settings):
+def test_a_set_nobody_reads_any_more_is_deleted(world, settings):
     """A set unread for UNREAD (its programme gained a phase, its indicator changed) stops costing
-    every drain; asked for again, it is counted from the records and built again."""
+    every drain, and its copies of persons' traits go with it; asked for again, it is counted from
+    the records and built again."""
     from django.utils import timezone
 
     from jobs.models import Job
     from reports.models import ReachFact, TallySet
 
     kind = AssistanceType.objects.filter(recipient="household", sensitive=False).first()
-    read, unread = tallies.build({world.rrk.pk}, False), tallies.build({world.rrk6.pk}, False)
-    TallySet.objects.filter(pk=unread.pk).update(read_on=timezone.localdate() - tallies.UNREAD - datetime.timedelta(days=1))
-    facts = list(ReachFact.objects.filter(tally_set=unread).values_list("person_id", "first_on"))
     Delivery.objects.create(programme=world.rrk6, household=world.h_dragash, type=kind, status="delivered",
                             date=datetime.date(2024, 2, 1))
+    read, unread = tallies.build({world.rrk.pk}, False), tallies.build({world.rrk6.pk}, False)
+    TallySet.objects.filter(pk=unread.pk).update(read_on=timezone.localdate() - tallies.UNREAD - datetime.timedelta(days=1))
+    assert ReachFact.objects.filter(tally_set=unread).exists()
+    Delivery.objects.create(programme=world.rrk6, household=world.h_kline, type=kind, status="delivered",
+                            date=datetime.date(2024, 3, 1))
     basis = Basis.of(world.mira, world.rrk, on=datetime.date(2024, 6, 30))
-    assert tallies.ready_set(basis) == read  # drains: the set read recounted, the other left
-    assert not TallySet.objects.get(pk=unread.pk).ready
-    assert list(ReachFact.objects.filter(tally_set=unread).values_list("person_id", "first_on")) == facts
+    assert tallies.ready_set(basis) == read  # drains: the set read recounted, the other deleted
+    assert not TallySet.objects.filter(pk=unread.pk).exists()
+    assert not ReachFact.objects.filter(tally_set_id=unread.pk).exists()
     settings.HOMEWARD_TALLY_PERSONS = 1
     phase = Basis.of(world.mira, world.rrk6, on=datetime.date(2024, 6, 30))
     assert tallies.ready_set(phase) is None and count_reach(phase) == _records(phase, None)

@@ -12,7 +12,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from programmes.models import Programme
 from reports import tallies
-from reports.models import TallySet
 from reports.reach import NotVisible
 
 
@@ -36,16 +35,9 @@ class Command(BaseCommand):
         if action == "check":
             return self.compare(chosen, sensitive, date)
         started = time.monotonic()
-        tallies.drain()
-        tallies.fold_deliveries()  # after a large import: its changes to deliveries summed in now
-        sets = self.guarded(tallies.wanted, chosen, sensitive)
-        for programmes, parts, since in sets:
-            if not again and TallySet.objects.filter(**tallies.key_of(programmes, sensitive, parts, since), ready=True):
-                self.stdout.write(f"{parts} from {since or 'the first record'}: built already")
-                continue
-            begun = time.monotonic()
-            tallies.build(programmes, sensitive, parts, since)
-            self.stdout.write(f"{parts} from {since or 'the first record'}: {time.monotonic() - begun:.1f}s")
+        for parts, since, seconds in self.guarded(tallies.build_wanted, chosen, sensitive, again):
+            done = "built already" if seconds is None else f"{seconds:.1f}s"
+            self.stdout.write(f"{parts} from {since or 'the first record'}: {done}")
         self.stdout.write(f"Built in {time.monotonic() - started:.1f}s.")
 
     def guarded(self, function, programme, sensitive, *args):
